@@ -1,0 +1,1 @@
+"""Channels (terminal, Telegram), the command line, configuration and translations."""

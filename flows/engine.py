@@ -1,0 +1,403 @@
+"""The transport-free conversation engine.
+
+A channel turns what a user sent into an `Incoming`, calls `Engine.handle`, and renders the
+`Reply` list it gets back. A flow step is a pair of plain async functions: `ask(ctx)` gives the
+question shown when the step is entered, and `answer(ctx, msg)` handles what the user sent and
+returns a `Turn`: replies, and the next step (whose question follows).
+
+The engine loads the user's state, runs global commands or the step, and saves the new state in
+the same transaction as the step's own writes. Users who have not (yet) consented are kept in
+memory only: nothing about them reaches the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from store import state as state_store
+from store import users
+from store.db import Database, Tx
+from store.state import State
+from store.users import User
+
+log = logging.getLogger(__name__)
+
+MAX_KEY_BYTES = 64  # Telegram's limit for callback_data
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if not self.key or len(self.key.encode()) > MAX_KEY_BYTES:
+            raise ValueError(f"choice key must be 1-{MAX_KEY_BYTES} bytes: {self.key!r}")
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a user: free text, or the key of a choice they picked."""
+
+    channel: str
+    external_id: str
+    text: str | None = None
+    choice: str | None = None
+    language_hint: str | None = None
+    unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
+
+    @property
+    def command(self) -> str | None:
+        """`/start@SomeBot payload` → `/start`."""
+        text = (self.text or "").strip()
+        if not text.startswith("/"):
+            return None
+        return text.split()[0].split("@")[0].lower()
+
+
+class Translator(Protocol):
+    lang: str
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+    def format_date(self, value: datetime) -> str: ...
+
+    def format_datetime(self, value: datetime) -> str: ...
+
+    def format_number(self, value: float) -> str: ...
+
+
+@dataclass
+class Session:
+    """What the engine keeps in memory for a user without consent."""
+
+    state: State | None = None
+    language: str | None = None
+    home_area: str | None = None
+
+
+@dataclass
+class Context:
+    """What a step may use: the open transaction, the translator, the clock and the user."""
+
+    tx: Tx
+    t: Translator
+    translators: Callable[[str], Translator]
+    now: datetime
+    channel: str
+    external_id: str
+    user: User | None
+    session: Session
+    data: dict[str, Any] = field(default_factory=dict)
+    step: str | None = None
+    languages: tuple[str, ...] = ("nl", "en")
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    @property
+    def lang(self) -> str:
+        return self.t.lang
+
+    @property
+    def consented(self) -> bool:
+        return self.user is not None
+
+    @property
+    def home_area(self) -> str | None:
+        return self.user.home_area if self.user else self.session.home_area
+
+    async def set_home_area(self, code: str | None) -> None:
+        if self.user:
+            await users.update(self.tx, self.user.id, home_area=code)
+            self.user = await users.get(self.tx, self.channel, self.external_id)
+        else:
+            self.session.home_area = code
+
+    async def set_language(self, lang: str) -> None:
+        if lang not in self.languages:
+            return
+        if self.user:
+            await users.update(self.tx, self.user.id, language=lang)
+            self.user = await users.get(self.tx, self.channel, self.external_id)
+        else:
+            self.session.language = lang
+        self.t = self.translators(lang)
+
+    async def give_consent(self) -> None:
+        """Create the user row; what the session held in memory moves into it."""
+        if self.user:
+            return
+        user = await users.create(self.tx, self.channel, self.external_id, self.lang, self.now)
+        await users.update(self.tx, user.id, home_area=self.session.home_area)
+        self.user = await users.get(self.tx, self.channel, self.external_id)
+
+
+@dataclass
+class Turn:
+    """The outcome of a step: replies, and where the conversation goes next."""
+
+    replies: list[Reply] = field(default_factory=list)
+    next: str | None = None  # the step to enter (its question is appended); None: stay
+    data: dict[str, Any] | None = None  # step data to keep; None: {} on entering, unchanged staying
+    understood: bool = True
+
+
+def goto(step: str, *replies: Reply, data: dict[str, Any] | None = None) -> Turn:
+    return Turn(list(replies), next=step, data=data)
+
+
+def stay(*replies: Reply, data: dict[str, Any] | None = None) -> Turn:
+    return Turn(list(replies), data=data)
+
+
+def not_understood() -> Turn:
+    return Turn(understood=False)
+
+
+AskFn = Callable[[Context], Awaitable[Reply | list[Reply]]]
+AnswerFn = Callable[[Context, Incoming], Awaitable[Turn]]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    ask: AskFn
+    answer: AnswerFn
+
+
+STEPS: dict[str, Step] = {}
+COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
+GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
+FIRST_STEP = "onboarding.welcome"
+HOME_STEP = "menu.main"
+
+
+def step(name: str, ask: AskFn) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `answer` as the step `name`, with `ask` as its question."""
+
+    def register(answer: AnswerFn) -> AnswerFn:
+        STEPS[name] = Step(name, ask, answer)
+        return answer
+
+    return register
+
+
+def command(*names: str) -> Callable[[AnswerFn], AnswerFn]:
+    def register(handler: AnswerFn) -> AnswerFn:
+        for name in names:
+            COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
+    def register(handler: AnswerFn) -> AnswerFn:
+        GLOBAL_CHOICES[key] = handler
+        return handler
+
+    return register
+
+
+# A check that runs before anything is loaded or stored (the crisis route). It gets the text and
+# returns replies, or None to let the message through; the message is never stored.
+Interceptor = Callable[[Tx, Translator, Incoming], Awaitable[list[Reply] | None]]
+INTERCEPTORS: list[Interceptor] = []
+
+
+def _as_list(replies: Reply | list[Reply]) -> list[Reply]:
+    return [replies] if isinstance(replies, Reply) else list(replies)
+
+
+def offered_keys(replies: Sequence[Reply]) -> list[str]:
+    return [choice.key for reply in replies for choice in reply.choices]
+
+
+class Engine:
+    """Runs the flows for every channel. One user's messages are handled strictly in order."""
+
+    def __init__(
+        self,
+        db: Database,
+        translator: Callable[[str], Translator],
+        *,
+        languages: tuple[str, ...] = ("nl", "en"),
+        default_language: str = "nl",
+        clock: Callable[[], datetime],
+        max_sessions: int = 10_000,
+    ) -> None:
+        self.db = db
+        self.translator = translator
+        self.languages = languages
+        self.default_language = default_language
+        self.clock = clock
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+        self._sessions: OrderedDict[tuple[str, str], Session] = OrderedDict()
+        self._max_sessions = max_sessions
+
+    def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    def _session(self, key: tuple[str, str]) -> Session:
+        session = self._sessions.pop(key, None) or Session()
+        self._sessions[key] = session  # most recently used last
+        while len(self._sessions) > self._max_sessions:
+            self._sessions.popitem(last=False)
+        return session
+
+    def _language(self, user: User | None, session: Session, hint: str | None) -> str:
+        hinted = (hint or "").split("-")[0].lower()
+        for candidate in (user.language if user else session.language, hinted):
+            if candidate in self.languages:
+                return candidate
+        return self.default_language
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Every message gets at least one reply; no exception escapes."""
+        key = (msg.channel, msg.external_id)
+        started = time.perf_counter()
+        async with self._lock(key):
+            try:
+                replies, step_name = await self._handle(key, msg)
+            except Exception:
+                # Never log the message text: it may be health data.
+                log.exception("step failed (channel=%s)", msg.channel)
+                lang = self._language(None, self._session(key), msg.language_hint)
+                t = self.translator(lang)
+                return [
+                    Reply(
+                        t.gettext("Sorry, something went wrong on our side. Please try again."),
+                        (Choice("menu", t.gettext("Main menu")),),
+                    )
+                ]
+        log.info(
+            "handled channel=%s step=%s ms=%.1f",
+            msg.channel,
+            step_name,
+            (time.perf_counter() - started) * 1000,
+        )
+        return replies
+
+    async def resume(self, channel: str, external_id: str, hint: str | None = None) -> list[Reply]:
+        """What to show when a channel (re)connects: the current question, or the welcome."""
+        return await self.handle(
+            Incoming(channel, external_id, choice="resume", language_hint=hint)
+        )
+
+    async def _handle(self, key: tuple[str, str], msg: Incoming) -> tuple[list[Reply], str]:
+        if msg.text and INTERCEPTORS:
+            async with self.db.read() as tx:
+                user = await users.get(tx, *key)
+                t = self.translator(self._language(user, self._session(key), msg.language_hint))
+                for intercept in INTERCEPTORS:
+                    replies = await intercept(tx, t, msg)
+                    if replies is not None:
+                        return replies, "intercepted"
+
+        async with self.db.transaction() as tx:
+            user = await users.get(tx, *key)
+            session = self._session(key)
+            state = await state_store.load(tx, user.id) if user else session.state
+            ctx = Context(
+                tx=tx,
+                t=self.translator(self._language(user, session, msg.language_hint)),
+                translators=self.translator,
+                now=self.clock(),
+                channel=msg.channel,
+                external_id=msg.external_id,
+                user=user,
+                session=session,
+                data=dict(state.data) if state else {},
+                step=state.step if state else None,
+                languages=self.languages,
+            )
+            turn = await self._dispatch(ctx, state, msg)
+            replies, new_state = await self._conclude(ctx, state, turn)
+            if ctx.user:
+                await state_store.save(tx, ctx.user.id, new_state, ctx.now)
+        # Only after the commit: memory follows what the database holds.
+        if ctx.user:
+            self._sessions.pop(key, None)
+        else:
+            session.state = new_state
+        return replies, new_state.step
+
+    async def _dispatch(self, ctx: Context, state: State | None, msg: Incoming) -> Turn:
+        _ = ctx._
+        if msg.command in COMMANDS:
+            return await COMMANDS[msg.command](ctx, msg)
+        if msg.choice in GLOBAL_CHOICES:
+            return await GLOBAL_CHOICES[msg.choice](ctx, msg)
+        if state is None or state.step not in STEPS:
+            return goto(FIRST_STEP if state is None else HOME_STEP)
+        if msg.unsupported:
+            return Turn([Reply(_("I can only read text and buttons."))], understood=False)
+        if msg.command:
+            return Turn(
+                [Reply(_("I don't know that command. Try /menu, /hulp or /stop."))],
+                understood=False,
+            )
+        if msg.choice is not None and msg.choice not in state.offered:
+            return Turn(
+                [Reply(_("That menu has expired. Here is the current one."))],
+                next=state.step,
+                data=state.data,
+            )
+        if msg.choice is None and not (msg.text or "").strip():
+            return not_understood()
+        return await STEPS[state.step].answer(ctx, msg)
+
+    async def _conclude(
+        self, ctx: Context, state: State | None, turn: Turn
+    ) -> tuple[list[Reply], State]:
+        if not turn.understood and state is not None and state.step in STEPS:
+            asked = _as_list(await STEPS[state.step].ask(ctx))
+            replies = turn.replies + self._reprompt(ctx, asked)
+            return replies, State(state.step, state.data, offered_keys(replies))
+        if turn.next is None and state is not None:
+            data = turn.data if turn.data is not None else ctx.data
+            return turn.replies, State(state.step, data, offered_keys(turn.replies))
+        name = turn.next or (HOME_STEP if state is not None else FIRST_STEP)
+        ctx.step, ctx.data = name, dict(turn.data or {})
+        replies = turn.replies + _as_list(await STEPS[name].ask(ctx))
+        return replies, State(name, ctx.data, offered_keys(replies))
+
+    def _reprompt(self, ctx: Context, asked: list[Reply]) -> list[Reply]:
+        """Short when the question has choices; the whole question when it wants typed text."""
+        last = asked[-1]
+        if last.choices:
+            return [
+                Reply(ctx._("Sorry, I did not understand that. Choose one of these:"), last.choices)
+            ]
+        return [Reply(ctx._("Sorry, I did not understand that.") + "\n\n" + last.text)]

@@ -1,0 +1,69 @@
+"""The main menu, and the commands that bring a user back to it or pause the conversation."""
+
+from __future__ import annotations
+
+from flows.engine import (
+    FIRST_STEP,
+    STEPS,
+    Choice,
+    Context,
+    Incoming,
+    Reply,
+    Turn,
+    command,
+    global_choice,
+    goto,
+    not_understood,
+    step,
+)
+
+
+async def ask_main(ctx: Context) -> Reply:
+    _ = ctx._
+    return Reply(
+        _("What would you like to do?"),
+        (
+            Choice("find", _("Find help near me")),
+            Choice("postcode", _("Change my postcode")),
+            Choice("crisis", _("I need help right now")),
+        ),
+    )
+
+
+@step("menu.main", ask=ask_main)
+async def main(ctx: Context, msg: Incoming) -> Turn:
+    if msg.choice == "find":
+        return goto("find.category")
+    if msg.choice == "postcode":
+        return goto("onboarding.postcode")
+    return not_understood()
+
+
+@command("/menu")
+@global_choice("menu")
+async def show_menu(ctx: Context, msg: Incoming) -> Turn:
+    if ctx.step is None:
+        return goto(FIRST_STEP)
+    return goto("menu.main")
+
+
+@global_choice("resume")
+async def resume(ctx: Context, msg: Incoming) -> Turn:
+    """Ask the current question again (after the helplines, or when a channel reconnects)."""
+    if ctx.step is None or ctx.step not in STEPS:
+        return goto(FIRST_STEP)
+    return goto(ctx.step, data=ctx.data)
+
+
+async def ask_paused(ctx: Context) -> Reply:
+    return Reply(ctx._("OK, we stop here. Send /menu or any message when you want to go on."))
+
+
+@step("menu.paused", ask=ask_paused)
+async def paused(ctx: Context, msg: Incoming) -> Turn:
+    return goto("menu.main")
+
+
+@command("/stop")
+async def stop(ctx: Context, msg: Incoming) -> Turn:
+    return goto("menu.paused")

@@ -1,0 +1,71 @@
+"""Test helpers: the engine as a channel builds it, and a chat that talks to it like a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import translators
+from flows import Engine, Incoming, Reply
+from store.db import Database
+
+TZ = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
+
+
+def make_engine(db: Database, default_language: str = "nl") -> Engine:
+    return Engine(db, translators(TZ), default_language=default_language, clock=lambda: NOW)
+
+
+@dataclass
+class Chat:
+    """One user talking to the engine; keeps the replies of the last turn."""
+
+    engine: Engine
+    user: str = "carer-1"
+    hint: str | None = None
+    channel: str = "test"
+    last: list[Reply] = field(default_factory=list)
+
+    async def send(self, text: str) -> list[Reply]:
+        self.last = await self.engine.handle(
+            Incoming(self.channel, self.user, text=text, language_hint=self.hint)
+        )
+        return self.last
+
+    async def press(self, key: str) -> list[Reply]:
+        """Press a button of the last turn (fails the test if it was not offered)."""
+        assert key in self.keys, f"{key!r} not offered; offered: {self.keys}"
+        self.last = await self.engine.handle(
+            Incoming(self.channel, self.user, choice=key, language_hint=self.hint)
+        )
+        return self.last
+
+    async def press_stale(self, key: str) -> list[Reply]:
+        self.last = await self.engine.handle(
+            Incoming(self.channel, self.user, choice=key, language_hint=self.hint)
+        )
+        return self.last
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for r in self.last for c in r.choices]
+
+    @property
+    def labels(self) -> list[str]:
+        return [c.label for r in self.last for c in r.choices]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(r.text for r in self.last)
+
+    async def onboard(self, postcode: str = "1055 AB", consent: bool = True) -> None:
+        await self.send("/start")
+        await self.press("yes" if consent else "no")
+        await self.send(postcode)
+
+
+async def rows(db: Database, query: str, *params: object) -> list[tuple]:
+    async with db.read() as tx, tx.execute(query, params) as cur:
+        return [tuple(r) for r in await cur.fetchall()]

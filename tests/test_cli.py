@@ -1,0 +1,203 @@
+"""The command line as coordinators and newcomers use it: real processes on a real file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """This machine's environment without our own settings, and a database in `tmp_path`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
+    return env | {"MANTELBOT_DB": str(tmp_path / "cli.sqlite3")}
+
+
+def mantelbot(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))
+    }
+    environment |= {"MANTELBOT_DB": str(tmp_path / "cli.sqlite3")} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_piped_chat_lists_west_resources_local_before_national(tmp_path):
+    done = mantelbot(tmp_path, "chat", stdin="/start\n1\n1055 AB\n1\n2\nMeer\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "voorbeelddata" in done.stderr  # the demo says it loaded example data
+    assert "Ik ben Mantelbot" in out
+    courses = out[out.index("Cursussen en trainingen:") :]
+    assert "Waar: West" in courses and "Waar: Heel Nederland" in courses
+    assert courses.index("Waar: West") < courses.index("Waar: Heel Nederland")
+    assert "Zuidoost" not in courses
+    assert "[1] Meer" in courses
+
+
+def test_chat_on_a_fresh_database_shows_the_welcome_without_input(tmp_path):
+    done = mantelbot(tmp_path)  # the README's start command, no token set
+    assert done.returncode == 0, done.stderr
+    assert "Ik ben Mantelbot" in done.stdout
+    assert "[1] Ja, dat is goed" in done.stdout
+
+
+async def test_killed_chat_continues_at_the_same_step(tmp_path):
+    env = clean_env(tmp_path)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "chat",
+        "--user",
+        "anna",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+    )
+    proc.stdin.write(b"1\n1055 AB\n1\n")
+    await proc.stdin.drain()
+    seen = b""
+    while b"Wat voor hulp zoek je?" not in seen:
+        line = await asyncio.wait_for(proc.stdout.readline(), 30)
+        assert line, seen.decode()
+        seen += line
+    proc.kill()
+    await proc.wait()
+
+    again = mantelbot(tmp_path, "chat", "--user", "anna", stdin="1\n")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Wat voor hulp zoek je?")
+    assert "Even vrij (respijtzorg): " in again.stdout  # "1" picked respite at once
+    other = mantelbot(tmp_path, "chat", "--user", "bob")
+    assert "Ik ben Mantelbot" in other.stdout  # another user starts fresh
+
+
+def test_run_without_token_names_the_variable_and_points_to_chat(tmp_path):
+    done = mantelbot(tmp_path, "run")
+    assert done.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in done.stderr and "mantelbot chat" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Path:
+    done = mantelbot(tmp_path, "db", "load-example")
+    assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
+BAD_ROWS = {
+    "unknown category": ("category", "holiday", "onbekende categorie 'holiday'"),
+    "bad area code": ("areas", "west;atlantis", "onbekende gebiedscode 'atlantis'"),
+    "missing name": ("name", "", "name: is leeg"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ROWS)
+def test_an_import_with_one_bad_row_changes_nothing(loaded: Path, case: str):
+    column, value, reason = BAD_ROWS[case]
+    before = mantelbot(loaded, "resources", "export").stdout
+    lines = (EXAMPLE / "resources.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    rows = [
+        "vb-nieuw-1,Nieuw een (voorbeeld),course,,west",
+        "vb-nieuw-2,Nieuw twee (voorbeeld),course,,west",
+        "vb-nieuw-3,Nieuw drie (voorbeeld),course,,west",
+    ]
+    cells = rows[1].split(",")
+    cells[["id", "name", "category", "functions", "areas"].index(column)] = value
+    rows[1] = ",".join(cells)
+    (loaded / "bad.csv").write_text(
+        "id,name,category,functions,areas\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    done = mantelbot(loaded, "resources", "import", "bad.csv")
+    assert done.returncode == 1
+    assert "rij 3" in done.stderr and reason in done.stderr, done.stderr
+    assert "niets veranderd" in done.stderr
+    assert mantelbot(loaded, "resources", "export").stdout == before
+    assert len(header) == 22
+
+
+def test_export_import_export_gives_the_same_file(loaded: Path):
+    first = loaded / "first.csv"
+    assert mantelbot(loaded, "resources", "export", "first.csv").returncode == 0
+    data = first.read_bytes()
+    assert data.startswith("\ufeff".encode()) and b";" in data.splitlines()[0]
+    done = mantelbot(loaded, "resources", "import", "first.csv")
+    assert done.returncode == 0, done.stderr
+    assert "0 nieuw, 0 gewijzigd" in done.stdout
+    assert mantelbot(loaded, "resources", "export", "second.csv").returncode == 0
+    assert (loaded / "second.csv").read_bytes() == data
+
+
+def test_import_accepts_comma_or_semicolon_and_updates_by_id(loaded: Path):
+    (loaded / "semi.csv").write_text(
+        "\ufeffid;name;category;areas;description_nl\n"
+        "vb-respijthuis-west;Respijthuis De Wilg;respite;west;Nieuwe tekst; met puntkomma\n",
+        encoding="utf-8",
+    )
+    done = mantelbot(loaded, "resources", "import", "semi.csv")
+    assert done.returncode == 1  # the unquoted ';' in the text makes an extra cell
+    assert "rij 2" in done.stderr and "meer cellen dan kolommen" in done.stderr
+    (loaded / "semi.csv").write_text(
+        "\ufeffid;name;category;areas;description_nl\n"
+        'vb-respijthuis-west;Respijthuis De Wilg (voorbeeld);respite;west;"Nieuwe tekst; ok"\n',
+        encoding="utf-8",
+    )
+    done = mantelbot(loaded, "resources", "import", "semi.csv")
+    assert done.returncode == 0, done.stderr
+    assert "0 nieuw, 1 gewijzigd" in done.stdout
+    listed = mantelbot(loaded, "resources", "export").stdout
+    row = next(line for line in listed.splitlines() if line.startswith("vb-respijthuis-west"))
+    assert "Nieuwe tekst; ok" in row and "020 000 00 01" in row  # other columns kept
+
+
+def test_non_utf8_and_unknown_columns_are_refused_precisely(loaded: Path):
+    (loaded / "latin1.csv").write_bytes(
+        "id,name,category,areas\nx,Zoë,course,west\n".encode("latin-1")
+    )
+    done = mantelbot(loaded, "resources", "import", "latin1.csv")
+    assert done.returncode == 1 and "UTF-8" in done.stderr
+    (loaded / "cols.csv").write_text("id,name,category,areas,colour\n", encoding="utf-8")
+    done = mantelbot(loaded, "resources", "import", "cols.csv")
+    assert done.returncode == 1 and "colour: onbekende kolom" in done.stderr
+    done = mantelbot(loaded, "resources", "import", "missing.csv")
+    assert done.returncode == 1 and "missing.csv" in done.stderr
+
+
+def test_areas_import_refuses_loops_and_lists_the_tree(loaded: Path):
+    (loaded / "areas.csv").write_text(
+        "code,name,parent,postcodes\nbuurt-a,Buurt A,buurt-b,\nbuurt-b,Buurt B,buurt-a,\n",
+        encoding="utf-8",
+    )
+    done = mantelbot(loaded, "areas", "import", "areas.csv")
+    assert done.returncode == 1 and "kring" in done.stderr
+    listed = mantelbot(loaded, "areas", "list").stdout
+    assert "buurt-a" not in listed
+    assert "  west" in listed and "1051-1058" in listed
+
+
+def test_backup_and_check(loaded: Path):
+    done = mantelbot(loaded, "db", "backup", "backups/copy.sqlite3")
+    assert done.returncode == 0, done.stderr
+    assert (loaded / "backups" / "copy.sqlite3").stat().st_size > 0
+    check = mantelbot(loaded, "db", "check", env={"MANTELBOT_DB": "backups/copy.sqlite3"})
+    assert check.returncode == 0 and "in orde" in check.stdout
