@@ -31,6 +31,12 @@ from store.users import User
 log = logging.getLogger(__name__)
 
 MAX_KEY_BYTES = 64  # Telegram's limit for callback_data
+MAX_HISTORY = 8  # how many steps "back" can go
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues; it is translated later, with ctx._ ."""
+    return message
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,8 @@ class Session:
     state: State | None = None
     language: str | None = None
     home_area: str | None = None
+    care_area: str | None = None
+    profile: dict[str, Any] = field(default_factory=dict)  # answers kept in memory only
 
 
 @dataclass
@@ -131,12 +139,23 @@ class Context:
     def home_area(self) -> str | None:
         return self.user.home_area if self.user else self.session.home_area
 
+    @property
+    def care_area(self) -> str | None:
+        """Where the naaste lives (zorgpad); None when not given."""
+        return self.user.care_area if self.user else self.session.care_area
+
     async def set_home_area(self, code: str | None) -> None:
+        await self._set_area("home_area", code)
+
+    async def set_care_area(self, code: str | None) -> None:
+        await self._set_area("care_area", code)
+
+    async def _set_area(self, column: str, code: str | None) -> None:
         if self.user:
-            await users.update(self.tx, self.user.id, home_area=code)
+            await users.update(self.tx, self.user.id, **{column: code})
             self.user = await users.get(self.tx, self.channel, self.external_id)
         else:
-            self.session.home_area = code
+            setattr(self.session, column, code)
 
     async def set_language(self, lang: str) -> None:
         if lang not in self.languages:
@@ -153,7 +172,9 @@ class Context:
         if self.user:
             return
         user = await users.create(self.tx, self.channel, self.external_id, self.lang, self.now)
-        await users.update(self.tx, user.id, home_area=self.session.home_area)
+        await users.update(
+            self.tx, user.id, home_area=self.session.home_area, care_area=self.session.care_area
+        )
         self.user = await users.get(self.tx, self.channel, self.external_id)
 
 
@@ -165,6 +186,7 @@ class Turn:
     next: str | None = None  # the step to enter (its question is appended); None: stay
     data: dict[str, Any] | None = None  # step data to keep; None: {} on entering, unchanged staying
     understood: bool = True
+    back: bool = False  # going back: the step left is taken off the history
 
 
 def goto(step: str, *replies: Reply, data: dict[str, Any] | None = None) -> Turn:
@@ -190,9 +212,19 @@ class Step:
     answer: AnswerFn
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: str  # an N_() msgid, translated when shown
+    step: str
+    order: int
+
+
 STEPS: dict[str, Step] = {}
+MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
+BACK_WORDS = ("terug", "back", "vorige")
 FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
@@ -205,6 +237,12 @@ def step(name: str, ask: AskFn) -> Callable[[AnswerFn], AnswerFn]:
         return answer
 
     return register
+
+
+def menu_entry(key: str, label: str, step_name: str, order: int) -> None:
+    """Put a door to `step_name` in the main menu; lower `order` comes first."""
+    MAIN_MENU.append(MenuEntry(key, label, step_name, order))
+    MAIN_MENU.sort(key=lambda entry: entry.order)
 
 
 def command(*names: str) -> Callable[[AnswerFn], AnswerFn]:
@@ -368,6 +406,11 @@ class Engine:
                 [Reply(_("I don't know that command. Try /menu, /hulp or /stop."))],
                 understood=False,
             )
+        if msg.choice == "back" or (msg.text or "").strip().casefold() in BACK_WORDS:
+            if not state.history:
+                return goto(HOME_STEP)
+            previous, data = state.history[-1]
+            return Turn(next=previous, data=data, back=True)
         if msg.choice is not None and msg.choice not in state.offered:
             return Turn(
                 [Reply(_("That menu has expired. Here is the current one."))],
@@ -381,17 +424,41 @@ class Engine:
     async def _conclude(
         self, ctx: Context, state: State | None, turn: Turn
     ) -> tuple[list[Reply], State]:
+        history = list(state.history) if state else []
         if not turn.understood and state is not None and state.step in STEPS:
             asked = _as_list(await STEPS[state.step].ask(ctx))
-            replies = turn.replies + self._reprompt(ctx, asked)
-            return replies, State(state.step, state.data, offered_keys(replies))
+            replies = self._with_back(
+                ctx, state.step, history, turn.replies + self._reprompt(ctx, asked)
+            )
+            return replies, State(state.step, state.data, offered_keys(replies), history)
         if turn.next is None and state is not None:
             data = turn.data if turn.data is not None else ctx.data
-            return turn.replies, State(state.step, data, offered_keys(turn.replies))
+            replies = self._with_back(ctx, state.step, history, turn.replies)
+            return replies, State(state.step, data, offered_keys(replies), history)
         name = turn.next or (HOME_STEP if state is not None else FIRST_STEP)
+        if turn.back:
+            history = history[:-1]
+        elif name in (HOME_STEP, FIRST_STEP):
+            history = []
+        elif state is not None and name != state.step and state.step in STEPS:
+            history = (history + [(state.step, state.data)])[-MAX_HISTORY:]
         ctx.step, ctx.data = name, dict(turn.data or {})
-        replies = turn.replies + _as_list(await STEPS[name].ask(ctx))
-        return replies, State(name, ctx.data, offered_keys(replies))
+        asked = _as_list(await STEPS[name].ask(ctx))
+        replies = self._with_back(ctx, name, history, turn.replies + asked)
+        return replies, State(name, ctx.data, offered_keys(replies), history)
+
+    def _with_back(
+        self, ctx: Context, step_name: str, history: list, replies: list[Reply]
+    ) -> list[Reply]:
+        """Every step but the first and the main menu offers "back"."""
+        keys = offered_keys(replies)
+        if step_name in (HOME_STEP, FIRST_STEP) or not replies or "back" in keys:
+            return replies
+        if not history and "menu" in keys:
+            return replies  # back would be the main menu, which is offered already
+        last = replies[-1]
+        back = Choice("back", ctx._("Back"))
+        return [*replies[:-1], Reply(last.text, (*last.choices, back), last.document)]
 
     def _reprompt(self, ctx: Context, asked: list[Reply]) -> list[Reply]:
         """Short when the question has choices; the whole question when it wants typed text."""

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows.engine import Choice, Context, Incoming, Reply, Turn, goto, not_understood, step
+from flows.engine import (
+    N_,
+    Choice,
+    Context,
+    Incoming,
+    Reply,
+    Turn,
+    goto,
+    menu_entry,
+    not_understood,
+    step,
+)
 from store import areas, resources
 from store.resources import Resource
 
 PAGE_SIZE = 3
+
+menu_entry("find", N_("Find help near me"), "find.category", order=20)
 
 
 def category_labels(ctx: Context) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.engine import (
     FIRST_STEP,
+    MAIN_MENU,
     STEPS,
     Choice,
     Context,
@@ -20,22 +21,18 @@ from flows.engine import (
 
 async def ask_main(ctx: Context) -> Reply:
     _ = ctx._
+    doors = tuple(Choice(entry.key, _(entry.label)) for entry in MAIN_MENU)
     return Reply(
         _("What would you like to do?"),
-        (
-            Choice("find", _("Find help near me")),
-            Choice("postcode", _("Change my postcode")),
-            Choice("crisis", _("I need help right now")),
-        ),
+        doors + (Choice("crisis", _("I need help right now")),),
     )
 
 
 @step("menu.main", ask=ask_main)
 async def main(ctx: Context, msg: Incoming) -> Turn:
-    if msg.choice == "find":
-        return goto("find.category")
-    if msg.choice == "postcode":
-        return goto("onboarding.postcode")
+    for entry in MAIN_MENU:
+        if msg.choice == entry.key:
+            return goto(entry.step)
     return not_understood()
 
 

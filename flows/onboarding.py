@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import re
 
-from flows.engine import Choice, Context, Incoming, Reply, Turn, command, goto, not_understood, step
+from flows.engine import (
+    N_,
+    Choice,
+    Context,
+    Incoming,
+    Reply,
+    Turn,
+    command,
+    goto,
+    menu_entry,
+    not_understood,
+    step,
+)
 from store import areas
+
+menu_entry("postcode", N_("Change my postcode"), "onboarding.postcode", order=80)
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([a-zA-Z]{2})?$")
 

@@ -116,3 +116,25 @@ async def test_one_users_messages_are_handled_in_order(engine):
     )
     assert "cat:respite" in [c.key for r in first for c in r.choices]
     assert "Waar: West" in "\n".join(r.text for r in second)
+
+
+async def test_back_goes_one_step_back_and_terug_can_be_typed(chat: Chat):
+    await chat.onboard()
+    await chat.press("find")
+    await chat.press("cat:respite")
+    assert "back" in chat.keys
+    await chat.press("back")
+    assert "cat:course" in chat.keys  # the categories again
+    await chat.send("terug")
+    assert "find" in chat.keys  # the main menu
+    assert "back" not in chat.keys
+
+
+async def test_back_survives_a_restart(example_db):
+    chat = Chat(make_engine(example_db))
+    await chat.onboard()
+    await chat.press("find")
+    await chat.press("cat:respite")
+    again = Chat(make_engine(example_db))  # a new process: nothing in memory
+    await again.press_stale("back")
+    assert "cat:course" in again.keys

@@ -19,7 +19,7 @@ def code_messages() -> set[str]:
     found = set()
     for package in ("store", "flows", "bot"):
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords={"_": None}
+            ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
         ):
             found.add(message if isinstance(message, str) else message[0])
     return found

@@ -69,5 +69,6 @@ CREATE TABLE conversation_state (
     step TEXT NOT NULL,
     data TEXT NOT NULL DEFAULT '{}',
     offered TEXT NOT NULL DEFAULT '[]',
+    history TEXT NOT NULL DEFAULT '[]',
     updated_at TEXT NOT NULL
 );
