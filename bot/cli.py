@@ -109,12 +109,17 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         if command == "chat":
             return await _chat(db, config, args, _)
         if command == "run":
-            print(
-                "mantelbot: the Telegram channel is not part of this version yet; "
-                "use: mantelbot chat",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
+            from bot import telegram  # python-telegram-bot is loaded only when the bot runs
+
+            try:
+                webhook = (
+                    telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
+                )
+                rate = telegram.rate_from_env()
+            except ValueError as error:
+                print(f"mantelbot: configuration: {error}", file=sys.stderr)
+                return EXIT_USAGE
+            return await telegram.run(db, config, webhook, rate)
         if command == "resources":
             return await _resources(db, args, _)
         if command == "areas":

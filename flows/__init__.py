@@ -1,6 +1,22 @@
 """The conversations, transport-free. Importing this package registers every flow's steps."""
 
-from flows import crisis, find_help, menu, onboarding  # noqa: F401  (registers the steps)
+# Importing a flow module registers its steps.
+from flows import (  # noqa: F401
+    burden_check,
+    consult,
+    crisis,
+    find_help,
+    information,
+    language,
+    menu,
+    my_data,
+    onboarding,
+    places,
+    prepare_conversation,
+    profile,
+    recognise,
+    settings,
+)
 from flows.engine import Choice, Document, Engine, Incoming, Reply
 
 __all__ = ["Choice", "Document", "Engine", "Incoming", "Reply"]

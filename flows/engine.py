@@ -73,6 +73,7 @@ class Incoming:
     choice: str | None = None
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
+    user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
 
     @property
     def command(self) -> str | None:
@@ -171,9 +172,16 @@ class Context:
         """Create the user row; what the session held in memory moves into it."""
         if self.user:
             return
+        if self.session.profile.get("age_band") == "under_16":
+            return  # under 16: parental consent would be needed, so nothing is ever stored
         user = await users.create(self.tx, self.channel, self.external_id, self.lang, self.now)
+        profile = {k: v for k, v in self.session.profile.items() if k in users.PROFILE_FIELDS}
         await users.update(
-            self.tx, user.id, home_area=self.session.home_area, care_area=self.session.care_area
+            self.tx,
+            user.id,
+            home_area=self.session.home_area,
+            care_area=self.session.care_area,
+            **profile,
         )
         self.user = await users.get(self.tx, self.channel, self.external_id)
 
@@ -340,8 +348,10 @@ class Engine:
                     )
                 ]
         log.info(
-            "handled channel=%s step=%s ms=%.1f",
+            "handled channel=%s user=%s flow=%s step=%s ms=%.1f",
             msg.channel,
+            msg.user_ref or "-",
+            step_name.split(".")[0],
             step_name,
             (time.perf_counter() - started) * 1000,
         )

@@ -1,11 +1,9 @@
-"""First contact: who the bot is, what it stores, consent, and where the carer lives."""
+"""First contact: who the bot is, what it stores, and consent. Where the carer and their naaste
+live is asked next, in flows/places.py."""
 
 from __future__ import annotations
 
-import re
-
 from flows.engine import (
-    N_,
     Choice,
     Context,
     Incoming,
@@ -13,21 +11,10 @@ from flows.engine import (
     Turn,
     command,
     goto,
-    menu_entry,
     not_understood,
     step,
 )
-from store import areas
-
-menu_entry("postcode", N_("Change my postcode"), "onboarding.postcode", order=80)
-
-_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([a-zA-Z]{2})?$")
-
-
-def parse_postcode(text: str) -> int | None:
-    """`1055 AB`, `1055ab` or `1055` → 1055. Only the four digits are ever used."""
-    match = _POSTCODE.match(text.strip())
-    return int(match.group(1)) if match else None
+from flows.places import first_time, parse_postcode  # noqa: F401  (parse_postcode: kept here)
 
 
 async def ask_welcome(ctx: Context) -> list[Reply]:
@@ -66,48 +53,17 @@ async def welcome(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice == "yes":
         await ctx.give_consent()
         return goto(
-            "onboarding.postcode", Reply(_("Thank you. You can change your mind at any time."))
+            "onboarding.postcode",
+            Reply(_("Thank you. You can change your mind at any time.")),
+            data=first_time(),
         )
     if msg.choice == "no":
         return goto(
             "onboarding.postcode",
             Reply(_("That is fine. I store nothing about you. You can still look for help.")),
+            data=first_time(),
         )
     return not_understood()
-
-
-async def ask_postcode(ctx: Context) -> Reply:
-    _ = ctx._
-    return Reply(
-        _("Where do you live? Type your postcode, for example 1055 AB.")
-        + "\n"
-        + _("I only use it to find help in your district."),
-        (Choice("skip", _("Skip")),),
-    )
-
-
-@step("onboarding.postcode", ask=ask_postcode)
-async def postcode(ctx: Context, msg: Incoming) -> Turn:
-    _ = ctx._
-    if msg.choice == "skip":
-        await ctx.set_home_area(None)
-        return goto("menu.main", Reply(_("OK. I will show you help for the whole country.")))
-    pc4 = parse_postcode(msg.text or "")
-    if pc4 is None:
-        return goto("onboarding.postcode", Reply(_("Sorry, that is not a postcode.")))
-    area = await areas.for_postcode(ctx.tx, pc4)
-    if area is None:
-        await ctx.set_home_area(areas.ROOT)
-        return goto(
-            "menu.main",
-            Reply(
-                _(
-                    "I do not have local help for {postcode} yet. I will show you national help."
-                ).format(postcode=pc4)
-            ),
-        )
-    await ctx.set_home_area(area.code)
-    return goto("menu.main", Reply(_("Thank you. You live in {area}.").format(area=area.name)))
 
 
 @command("/start")

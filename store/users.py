@@ -9,7 +9,9 @@ from typing import Any
 from store.db import Tx
 
 # Columns a flow may change; anything else is refused (and so never built into SQL).
-UPDATABLE = ("language", "home_area", "care_area", "active")
+# The carer's short profile (migration 0004); every answer is optional.
+PROFILE_FIELDS = ("relation", "situation", "hours_band", "duration_band", "work", "age_band")
+UPDATABLE = ("language", "home_area", "care_area", "active", *PROFILE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class User:
     home_area: str | None
     care_area: str | None
     active: bool
+    relation: str | None = None
+    situation: str | None = None
+    hours_band: str | None = None
+    duration_band: str | None = None
+    work: str | None = None
+    age_band: str | None = None
 
 
 def _from_row(row) -> User:
@@ -34,6 +42,7 @@ def _from_row(row) -> User:
         home_area=row["home_area"],
         care_area=row["care_area"],
         active=bool(row["active"]),
+        **{name: row[name] for name in PROFILE_FIELDS},
     )
 
 
@@ -72,3 +81,13 @@ async def update(tx: Tx, user_id: int, **changes: Any) -> None:
 async def delete(tx: Tx, user_id: int) -> None:
     """Erase the user; every table about them references users(id) ON DELETE CASCADE."""
     await tx.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+
+async def set_active(tx: Tx, channel: str, external_id: str, active: bool) -> bool:
+    """Mark a user reachable or not (e.g. they blocked the bot). True when a stored row changed;
+    without consent there is no row, and nothing is stored."""
+    async with tx.execute(
+        "UPDATE users SET active = ? WHERE channel = ? AND external_id = ? AND active <> ?",
+        (int(active), channel, external_id, int(active)),
+    ) as cur:
+        return cur.rowcount > 0

@@ -60,10 +60,20 @@ class Chat:
     def text(self) -> str:
         return "\n\n".join(r.text for r in self.last)
 
-    async def onboard(self, postcode: str = "1055 AB", consent: bool = True) -> None:
+    async def onboard(
+        self, postcode: str = "1055 AB", consent: bool = True, care: str | None = None
+    ) -> None:
+        """Start, consent (or not), the carer's postcode, then the naaste's (`care`: a postcode,
+        "same"; None skips it). Ends at the main menu."""
         await self.send("/start")
         await self.press("yes" if consent else "no")
         await self.send(postcode)
+        if care is None:
+            await self.press("skip")
+        elif care == "same":
+            await self.press("same")
+        else:
+            await self.send(care)
 
 
 async def rows(db: Database, query: str, *params: object) -> list[tuple]:

@@ -38,7 +38,8 @@ def mantelbot(
 
 
 def test_piped_chat_lists_west_resources_local_before_national(tmp_path):
-    done = mantelbot(tmp_path, "chat", stdin="/start\n1\n1055 AB\n1\n2\nMeer\n")
+    lines = ["/start", "1", "1055 AB", "Overslaan", "Ik zoek hulp", "Een cursus", "Meer"]
+    done = mantelbot(tmp_path, "chat", stdin="\n".join(lines) + "\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "voorbeelddata" in done.stderr  # the demo says it loaded example data
@@ -72,7 +73,7 @@ async def test_killed_chat_continues_at_the_same_step(tmp_path):
         env=env,
         cwd=tmp_path,
     )
-    proc.stdin.write(b"1\n1055 AB\n1\n")
+    proc.stdin.write(b"1\n1055 AB\nOverslaan\nIk zoek hulp\n")
     await proc.stdin.drain()
     seen = b""
     while b"Wat voor hulp zoek je?" not in seen:

@@ -82,7 +82,8 @@ async def test_a_failing_step_answers_politely_and_keeps_the_state(chat: Chat, e
     # A state row from an older version that the current code cannot use.
     async with example_db.transaction() as tx:
         await tx.execute(
-            "UPDATE conversation_state SET step = 'find.results', data = '{}', "
+            "UPDATE conversation_state SET step = 'find.results', "
+            'data = \'{"door": "respite", "page": "two"}\', '
             "offered = '[\"more\"]'"
         )
     await chat.press_stale("more")

@@ -1,0 +1,521 @@
+"""The Telegram channel (python-telegram-bot): updates in, the engine's replies out.
+
+A private-chat message or button press becomes an `Incoming` for the engine; its replies become
+HTML messages with inline buttons (`bot.telegram_render`). One user's updates are handled and
+answered strictly in order; different users run concurrently. A user who blocks the bot is marked
+inactive (and active again when they unblock it). Logs name users only by a keyed hash and never
+contain message texts or the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import signal
+import time
+import weakref
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    ChatMemberUpdated,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackContext,
+    TypeHandler,
+)
+
+from bot.config import LANGUAGES, Config
+from bot.i18n import translators
+from bot.telegram_render import Outgoing, render
+from flows import Engine, Incoming, Reply
+from flows.engine import COMMANDS, N_
+from store import users
+from store.db import Database
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait for news
+MAX_CONCURRENT_UPDATES = 64
+RATE_RETRIES = 3  # how often a request that got 429 is tried again, after its retry_after
+SEND_ATTEMPTS = 3  # a reply lost to a network error is sent again (a duplicate beats a loss)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+DEFAULT_LISTEN = "127.0.0.1:8080"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # resource cards hold links; keep chats compact
+
+# The commands menu: the Dutch name, the English name, what it does. A command appears only when
+# a flow registered it, so the menu never offers a command that would not be understood.
+COMMAND_MENU = (
+    ("start", "start", N_("Start, or start again")),
+    ("menu", "menu", N_("The main menu")),
+    ("hulp", "help", N_("Help right now: helplines")),
+    ("taal", "language", N_("Change the language")),
+    ("mijngegevens", "mydata", N_("See what I store about you")),
+    ("vergeetmij", "forgetme", N_("Erase everything I store about you")),
+    ("stop", "stop", N_("Pause the conversation")),
+)
+# Kinds of message content the bot cannot read, in the order they are recognised (an animation
+# also carries a document, a venue also a location).
+UNSUPPORTED_KINDS = (
+    "animation",
+    "sticker",
+    "photo",
+    "voice",
+    "video_note",
+    "video",
+    "audio",
+    "document",
+    "venue",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+    "game",
+    "story",
+)
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    url: str  # public https URL Telegram posts to; its path is the path the bot listens on
+    host: str
+    port: int
+    secret: str  # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; others are refused
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> WebhookSettings:
+        env = dict(os.environ if env is None else env)
+        url = env.get("MANTELBOT_WEBHOOK_URL", "")
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(
+                "MANTELBOT_WEBHOOK_URL must be the public URL of the webhook, "
+                "e.g. https://bot.example.org/telegram"
+            )
+        listen = env.get("MANTELBOT_WEBHOOK_LISTEN") or DEFAULT_LISTEN
+        host, _, port = listen.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("MANTELBOT_WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8080")
+        secret = env.get("MANTELBOT_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError(
+                "MANTELBOT_WEBHOOK_SECRET may hold 1-256 letters, digits, _ and - only"
+            )
+        return cls(url, host.strip("[]"), int(port), secret)
+
+
+def rate_from_env(env: dict[str, str] | None = None) -> float:
+    """MANTELBOT_TELEGRAM_RATE: requests per second into chats, overall (0: no pacing)."""
+    value = (os.environ if env is None else env).get("MANTELBOT_TELEGRAM_RATE") or "30"
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1
+    if rate < 0:
+        raise ValueError("MANTELBOT_TELEGRAM_RATE must be a number of messages per second, or 0")
+    return rate
+
+
+class OneUserInOrder(BaseUpdateProcessor):
+    """Runs updates concurrently, but one user's updates one after the other, in arrival order.
+
+    The user's lock is taken first thing in the update's task (tasks start in arrival order), and
+    only then a slot: a user who sends fifty messages at once holds one slot, not fifty.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is None:
+            async with self._slots:
+                await coroutine
+            return
+        lock = self._locks.get(user.id)
+        if lock is None:
+            lock = self._locks[user.id] = asyncio.Lock()
+        async with lock, self._slots:
+            await coroutine
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine  # not used: process_update above does the work
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def unsupported_kind(message: Message) -> str | None:
+    for kind in UNSUPPORTED_KINDS:
+        if getattr(message, kind, None):
+            return kind
+    return None
+
+
+class TelegramChannel:
+    """Turns updates into engine calls and replies into Bot API calls."""
+
+    def __init__(self, engine: Engine, token: str) -> None:
+        self.engine = engine
+        # A key for the user hashes in logs: stable for this bot, never printed.
+        self._salt = hashlib.sha256(b"mantelbot-log-salt:" + token.encode()).digest()
+        self._inactive: set[str] = set()  # users this process marked inactive
+
+    def user_ref(self, user_id: int) -> str:
+        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:12]
+
+    def _translator(self, hint: str | None):
+        lang = (hint or "").split("-")[0].lower()
+        return self.engine.translator(
+            lang if lang in self.engine.languages else self.engine.default_language
+        )
+
+    async def on_update(self, update: Update, context: CallbackContext) -> None:
+        started = time.perf_counter()
+        if update.my_chat_member:
+            await self._on_member(update.my_chat_member)
+        elif update.callback_query:
+            await self._on_button(update, context)
+        elif update.message:
+            await self._on_message(update.message, context)
+        else:
+            return
+        log.debug("update done ms=%.1f", (time.perf_counter() - started) * 1000)
+
+    async def _on_message(self, message: Message, context: CallbackContext) -> None:
+        user = message.from_user
+        if user is None or user.is_bot:
+            return
+        ref = self.user_ref(user.id)
+        if message.chat.type != ChatType.PRIVATE:
+            t = self._translator(user.language_code)
+            text = t.gettext(
+                "I only work in a private chat, so that what you tell me stays between us. "
+                "Tap my name and send me a message there."
+            )
+            log.info("group message user=%s answered: private chat only", ref)
+            await self._deliver(context, message.chat_id, None, ref, [Reply(text)])
+            return
+        kind = unsupported_kind(message)
+        if message.text is None and kind is None:
+            log.info("ignored service message user=%s", ref)
+            return
+        external_id = str(user.id)
+        await self._reactivate(external_id, ref)
+        incoming = Incoming(
+            CHANNEL,
+            external_id,
+            text=message.text if kind is None else None,
+            language_hint=user.language_code,
+            unsupported=kind,
+            user_ref=ref,
+        )
+        replies = await self.engine.handle(incoming)
+        await self._deliver(context, message.chat_id, external_id, ref, replies)
+
+    async def _on_button(self, update: Update, context: CallbackContext) -> None:
+        query = update.callback_query
+        user = query.from_user
+        ref = self.user_ref(user.id)
+        message = query.message
+        # Answer at once (the button stops spinning) and take the keyboard off the pressed
+        # message, so an old button cannot be pressed again into a state it does not fit.
+        chores = [self._quietly(query.answer(), "answerCallbackQuery", ref)]
+        if isinstance(message, Message) and message.reply_markup:
+            chores.append(self._quietly(message.edit_reply_markup(reply_markup=None), "edit", ref))
+        private = message is None or message.chat.type == ChatType.PRIVATE
+        if query.data is None or not private:
+            await asyncio.gather(*chores)
+            return
+        external_id = str(user.id)
+        await self._reactivate(external_id, ref)
+        incoming = Incoming(
+            CHANNEL, external_id, choice=query.data, language_hint=user.language_code, user_ref=ref
+        )
+        *_, replies = await asyncio.gather(*chores, self.engine.handle(incoming))
+        chat_id = message.chat_id if message else user.id
+        await self._deliver(context, chat_id, external_id, ref, replies)
+
+    async def _on_member(self, change: ChatMemberUpdated) -> None:
+        """The user blocked (kicked) or unblocked the bot in their private chat."""
+        if change.chat.type != ChatType.PRIVATE:
+            return
+        status = change.new_chat_member.status
+        active = status not in ("kicked", "left")
+        ref = self.user_ref(change.from_user.id)
+        await self._set_active(str(change.from_user.id), ref, active)
+
+    async def _set_active(self, external_id: str, ref: str, active: bool) -> None:
+        async with self.engine.db.transaction() as tx:
+            changed = await users.set_active(tx, CHANNEL, external_id, active)
+        if active:
+            self._inactive.discard(external_id)
+        else:
+            self._inactive.add(external_id)
+        log.info("user=%s active=%s stored=%s", ref, active, changed)
+
+    async def _reactivate(self, external_id: str, ref: str) -> None:
+        """A user we saw block the bot writes again: they unblocked it."""
+        if external_id in self._inactive:
+            await self._set_active(external_id, ref, True)
+
+    async def _quietly(self, call: Awaitable[Any], what: str, ref: str) -> None:
+        """Chores whose failure must not stop the answer (e.g. a too old callback query)."""
+        try:
+            await call
+        except TelegramError as error:
+            log.info("%s failed user=%s: %s", what, ref, type(error).__name__)
+
+    async def _deliver(
+        self,
+        context: CallbackContext,
+        chat_id: int,
+        external_id: str | None,
+        ref: str,
+        replies: list[Reply],
+    ) -> None:
+        """Send one turn's messages in order; stop when the user has blocked the bot."""
+        for outgoing in render(replies):
+            try:
+                await self._send(context, chat_id, outgoing)
+            except Forbidden:
+                log.info("blocked by user=%s", ref)
+                if external_id is not None:
+                    await self._set_active(external_id, ref, False)
+                return
+            except BadRequest as error:
+                # Telegram's description names the problem, never the message text.
+                log.warning("refused user=%s: %s", ref, error.message)
+            except TelegramError as error:
+                log.warning("not sent user=%s: %s", ref, type(error).__name__)
+                return
+
+    async def _send(self, context: CallbackContext, chat_id: int, outgoing: Outgoing) -> None:
+        bot = context.bot
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                if outgoing.document:
+                    await bot.send_document(
+                        chat_id,
+                        document=outgoing.document.content,
+                        filename=outgoing.document.filename,
+                        caption=outgoing.text or None,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=outgoing.keyboard,
+                    )
+                else:
+                    await bot.send_message(
+                        chat_id,
+                        outgoing.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=outgoing.keyboard,
+                        link_preview_options=NO_PREVIEW,
+                    )
+                return
+            except (BadRequest, RetryAfter):
+                raise
+            except NetworkError:
+                if attempt == SEND_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
+
+    async def on_error(self, update: object, context: CallbackContext) -> None:
+        """Never log the update itself: it holds what the user wrote."""
+        user = update.effective_user if isinstance(update, Update) else None
+        ref = self.user_ref(user.id) if user else "-"
+        error = context.error
+        log.error("update failed user=%s: %s", ref, type(error).__name__, exc_info=error)
+
+
+def make_engine(db: Database, config: Config) -> Engine:
+    return Engine(
+        db,
+        translators(config.timezone),
+        languages=LANGUAGES,
+        default_language=config.locale,
+        clock=lambda: datetime.now(config.timezone),
+    )
+
+
+class TelegramBot:
+    """The bot as `mantelbot run` runs it: the channel in a python-telegram-bot Application that
+    talks to the Bot API server at `config.telegram_api_url`."""
+
+    def __init__(self, config: Config, engine: Engine, *, rate: float = 30.0) -> None:
+        if not config.telegram_token:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        quiet_logging(config.telegram_token)
+        self.engine = engine
+        self.channel = TelegramChannel(engine, config.telegram_token)
+        url = config.telegram_api_url
+        self.app = (
+            ApplicationBuilder()
+            .token(config.telegram_token)
+            .base_url(f"{url}/bot")
+            .base_file_url(f"{url}/file/bot")
+            # Paces requests into chats (rate 0: no pacing) and honours 429 retry_after.
+            .rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=RATE_RETRIES))
+            .concurrent_updates(OneUserInOrder(MAX_CONCURRENT_UPDATES))
+            .get_updates_read_timeout(POLL_TIMEOUT + 10)
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, self.channel.on_update))
+        self.app.add_error_handler(self.channel.on_error)
+
+    def command_menu(self, lang: str) -> list[BotCommand]:
+        _ = self.engine.translator(lang).gettext
+        menu = []
+        for dutch, english, description in COMMAND_MENU:
+            preferred, other = (dutch, english) if lang == "nl" else (english, dutch)
+            name = preferred if f"/{preferred}" in COMMANDS else other
+            if f"/{name}" in COMMANDS:
+                menu.append(BotCommand(name, _(description)))
+        return menu
+
+    async def set_commands(self) -> None:
+        """The commands menu in Dutch and English, and in the default language for the rest."""
+        bot = self.app.bot
+        for lang in self.engine.languages:
+            await bot.set_my_commands(self.command_menu(lang), language_code=lang)
+        default = self.command_menu(self.engine.default_language)
+        await bot.set_my_commands(default, scope=BotCommandScopeDefault())
+
+    async def serve(
+        self,
+        stop: asyncio.Event,
+        webhook: WebhookSettings | None = None,
+        poll_timeout: float = POLL_TIMEOUT,
+    ) -> None:
+        """Run until `stop` is set: long polling, or a webhook server."""
+        app = self.app
+        await self._initialize(stop)
+        if stop.is_set():
+            return
+        try:
+            try:
+                await self.set_commands()
+            except TelegramError as error:  # the menu is a nicety; the bot works without it
+                log.warning("could not set the commands menu: %s", type(error).__name__)
+            if webhook:
+                await app.updater.start_webhook(
+                    listen=webhook.host,
+                    port=webhook.port,
+                    url_path=webhook.path,
+                    webhook_url=webhook.url,
+                    secret_token=webhook.secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    bootstrap_retries=3,
+                )
+                log.info("webhook listening on %s:%s", webhook.host, webhook.port)
+            else:
+                await app.updater.start_polling(
+                    timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3
+                )
+                log.info("polling for updates")
+            await app.start()
+            await stop.wait()
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+
+    async def _initialize(self, stop: asyncio.Event) -> None:
+        """getMe until Telegram answers: a bot started before the network is up comes up."""
+        delay = 1.0
+        while not stop.is_set():
+            try:
+                await self.app.initialize()
+                return
+            except InvalidToken:
+                raise
+            except NetworkError as error:
+                log.warning("Telegram not reachable (%s); trying again", type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(30.0, delay * 2)
+
+
+class RedactToken(logging.Filter):
+    """Defence in depth: whatever a library logs, the token never reaches the log."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def quiet_logging(token: str) -> None:
+    # httpx logs every request URL at INFO, and the URL holds the token.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # At DEBUG, python-telegram-bot logs the parameters of every call: what users wrote.
+    logging.getLogger("telegram").setLevel(logging.INFO)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
+            handler.addFilter(RedactToken(token))
+
+
+async def run(db: Database, config: Config, webhook: WebhookSettings | None, rate: float) -> int:
+    """`mantelbot run`, until SIGINT or SIGTERM. Returns the exit code."""
+    bot = TelegramBot(config, make_engine(db, config), rate=rate)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await bot.serve(stop, webhook)
+    except InvalidToken:
+        log.error("Telegram refused the token in TELEGRAM_BOT_TOKEN")
+        return 1
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    log.info("stopped")
+    return 0

@@ -1,0 +1,118 @@
+"""The engine's replies as Telegram messages: HTML-escaped text, choices as inline buttons.
+
+Consecutive replies are joined into one message (a blank line between them) until a reply that
+carries buttons or a document: Telegram asks bots not to send more than about one message per
+second to a chat, and a turn of four bubbles is a burst. A text over Telegram's 4,096 characters
+is split at paragraph, line or word boundaries; the buttons go on the last part.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from flows.engine import Choice, Document, Reply
+
+MAX_TEXT = 4096  # Telegram's limit for a message, counted in UTF-16 code units
+MAX_CAPTION = 1024  # … and for the caption of a file
+SEPARATORS = ("\n\n", "\n", " ")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Bot API call: a text message, or a document with `text` as its caption (HTML)."""
+
+    text: str = ""
+    keyboard: InlineKeyboardMarkup | None = None
+    document: Document | None = None
+
+
+def render(replies: Sequence[Reply], limit: int = MAX_TEXT) -> list[Outgoing]:
+    messages: list[Outgoing] = []
+    pending: list[str] = []  # texts waiting to be joined into one message
+
+    def flush(choices: tuple[Choice, ...] = ()) -> None:
+        text = "\n\n".join(t for t in pending if t)
+        pending.clear()
+        pieces = split_text(text, limit)
+        if not pieces and choices:
+            pieces = ["…"]  # buttons need a message to sit under
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            messages.append(Outgoing(html.escape(piece), keyboard(choices) if last else None))
+
+    for reply in replies:
+        text = reply.text.strip()
+        if reply.document:
+            # The reply's text goes with the file as its caption when it is short enough.
+            caption = text if size(text) <= MAX_CAPTION else ""
+            if not caption:
+                pending.append(text)
+            flush()
+            messages.append(Outgoing(html.escape(caption), keyboard(reply.choices), reply.document))
+            continue
+        pending.append(text)
+        if reply.choices:
+            flush(reply.choices)
+    flush()
+    return messages
+
+
+def keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup | None:
+    """One button per row: labels stay readable on a narrow phone screen."""
+    if not choices:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(choice.label, callback_data=choice.key)] for choice in choices]
+    )
+
+
+def size(text: str) -> int:
+    """How Telegram counts the text once escaped: UTF-16 code units."""
+    return len(html.escape(text).encode("utf-16-le")) // 2
+
+
+def split_text(
+    text: str, limit: int = MAX_TEXT, separators: Sequence[str] = SEPARATORS
+) -> list[str]:
+    """Pieces of at most `limit` (as `size` counts), cut at the coarsest boundary that works."""
+    text = text.strip()
+    if size(text) <= limit:
+        return [text] if text else []
+    if not separators:
+        return _hard_cut(text, limit)
+    separator, finer = separators[0], separators[1:]
+    pieces: list[str] = []
+    current = ""
+    for part in text.split(separator):
+        candidate = f"{current}{separator}{part}" if current else part
+        if size(candidate) <= limit:
+            current = candidate
+            continue
+        if current.strip():
+            pieces.append(current)
+        if size(part) <= limit:
+            current = part
+        else:
+            *done, current = split_text(part, limit, finer) or [""]
+            pieces.extend(done)
+    if current.strip():
+        pieces.append(current)
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _hard_cut(text: str, limit: int) -> list[str]:
+    pieces, current, used = [], [], 0
+    for char in text:
+        cost = size(char)
+        if used + cost > limit:
+            pieces.append("".join(current))
+            current, used = [], 0
+        current.append(char)
+        used += cost
+    if current:
+        pieces.append("".join(current))
+    return pieces
