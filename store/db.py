@@ -10,14 +10,67 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources as importlib_resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
-Tx = aiosqlite.Connection
+
+class Rows:
+    """The complete result of one statement, fetched in the same trip to the database thread."""
+
+    def __init__(self, rows: list[sqlite3.Row]) -> None:
+        self.rows = rows
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        return self.rows[0] if self.rows else None
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self.rows
+
+    async def __aenter__(self) -> Rows:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class _Pending:
+    """`await tx.execute(...)` and `async with tx.execute(...) as rows` both work."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Rows]) -> None:
+        self._coro = coro
+
+    def __await__(self) -> Generator[Any, None, Rows]:
+        return self._coro.__await__()
+
+    async def __aenter__(self) -> Rows:
+        return await self._coro
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class Tx:
+    """The connection as store modules use it. Each statement is one trip to aiosqlite's thread
+    (execute and fetch together): under load every trip waits for a turn of the event loop, and
+    the database lock is held meanwhile (see bench/telegram.py)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> _Pending:
+        return _Pending(self._fetch(sql, params))
+
+    async def _fetch(self, sql: str, params: Iterable[Any]) -> Rows:
+        return Rows(list(await self._conn.execute_fetchall(sql, params)))
+
+    async def executemany(self, sql: str, params: Iterable[Iterable[Any]]) -> None:
+        await self._conn.executemany(sql, params)
+
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -38,6 +91,7 @@ class Database:
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
+        self._tx = Tx(conn)
         self._lock = asyncio.Lock()
         self.path = path
 
@@ -91,7 +145,7 @@ class Database:
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
+                yield self._tx
             except BaseException:
                 await self._conn.rollback()
                 raise
@@ -102,7 +156,7 @@ class Database:
     async def read(self) -> AsyncIterator[Tx]:
         """Exclusive use of the connection for reads that need no transaction."""
         async with self._lock:
-            yield self._conn
+            yield self._tx
 
     async def backup(self, target: str | Path) -> None:
         """An online, consistent copy of the database (SQLite's backup API)."""
@@ -118,10 +172,10 @@ class Database:
     async def check(self) -> list[str]:
         """Problems found by integrity and foreign key checks; empty when all is well."""
         async with self.read() as tx:
-            problems = [row[0] async for row in await tx.execute("PRAGMA integrity_check")]
+            problems = [row[0] for row in (await tx.execute("PRAGMA integrity_check")).rows]
             if problems == ["ok"]:
                 problems = []
-            async for row in await tx.execute("PRAGMA foreign_key_check"):
+            for row in (await tx.execute("PRAGMA foreign_key_check")).rows:
                 problems.append(f"foreign key: table {row[0]} row {row[1]} → {row[2]}")
         return problems
 

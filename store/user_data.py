@@ -64,7 +64,9 @@ async def erase(tx: Tx, user_id: int) -> None:
     for table, columns in (await user_columns(tx)).items():
         where = " OR ".join(f"{_quote(c)} = ?" for c in columns)
         async with tx.execute(
-            f"DELETE FROM {_quote(table)} WHERE {where}", [user_id] * len(columns)
-        ) as cur:
-            if cur.rowcount:
-                log.warning("erase: %s had %d rows left after the cascade", table, cur.rowcount)
+            f"DELETE FROM {_quote(table)} WHERE {where} RETURNING 1", [user_id] * len(columns)
+        ) as deleted:
+            if deleted.rows:
+                log.warning(
+                    "erase: %s had %d rows left after the cascade", table, len(deleted.rows)
+                )

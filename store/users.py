@@ -87,7 +87,8 @@ async def set_active(tx: Tx, channel: str, external_id: str, active: bool) -> bo
     """Mark a user reachable or not (e.g. they blocked the bot). True when a stored row changed;
     without consent there is no row, and nothing is stored."""
     async with tx.execute(
-        "UPDATE users SET active = ? WHERE channel = ? AND external_id = ? AND active <> ?",
+        "UPDATE users SET active = ? WHERE channel = ? AND external_id = ? AND active <> ? "
+        "RETURNING id",
         (int(active), channel, external_id, int(active)),
-    ) as cur:
-        return cur.rowcount > 0
+    ) as changed:
+        return bool(changed.rows)
