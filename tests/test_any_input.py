@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot import example_data
 from flows import Incoming
-from flows.engine import COMMANDS, GLOBAL_CHOICES, MAX_KEY_BYTES
+from flows.engine import COMMANDS, GLOBAL_CHOICES, MAX_KEY_BYTES, STEPS
 from store.db import Database
 from tests.support import make_engine
 
@@ -39,6 +39,8 @@ actions = st.one_of(
         ),
     ),
     st.tuples(st.just("unsupported"), st.sampled_from(["photo", "sticker", "voice", "location"])),
+    # Any state: a consented user put at any step, with no step data (as after an upgrade).
+    st.tuples(st.just("jump"), st.sampled_from(sorted(STEPS))),
 )
 
 
@@ -79,6 +81,17 @@ def test_every_message_gets_a_reply_within_telegrams_limits(loop_and_db, script,
                 msg = Incoming(
                     "prop", user, choice=offered[value % len(offered)], language_hint=lang
                 )
+            elif kind == "jump":
+                await engine.handle(Incoming("prop", user, text="/start"))
+                await engine.handle(Incoming("prop", user, choice="yes"))
+                async with db.transaction() as tx:
+                    await tx.execute(
+                        "UPDATE conversation_state SET step = ?, data = '{}', offered = '[]', "
+                        "history = '[]' WHERE user_id IN "
+                        "(SELECT id FROM users WHERE channel = 'prop' AND external_id = ?)",
+                        (value, user),
+                    )
+                msg = Incoming("prop", user, choice="resume", language_hint=lang)
             elif kind == "key":
                 msg = Incoming("prop", user, choice=value, language_hint=lang)
             else:
