@@ -17,10 +17,8 @@ from flows.engine import (
 
 # Each language by its own name, so everyone finds theirs.
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
-RETURN_STEPS = ("settings.main",)
-QUESTION = N_(
-    "Which language do you want?"
-)  # where the choice may lead back to; else the main menu
+RETURN_STEPS = ("settings.main",)  # where the choice may lead back to; else the main menu
+QUESTION = N_("Which language do you want?")
 
 
 @command("/taal", "/language")

@@ -14,12 +14,15 @@ from flows.engine import (
     not_understood,
     step,
 )
-from flows.places import first_time, parse_postcode  # noqa: F401  (parse_postcode: kept here)
+from flows.language import LANGUAGE_NAMES
+from flows.places import first_time
 
 
 async def ask_welcome(ctx: Context) -> list[Reply]:
     _ = ctx._
-    other = Choice("lang:en", "English") if ctx.lang == "nl" else Choice("lang:nl", "Nederlands")
+    others = tuple(
+        Choice(f"lang:{code}", LANGUAGE_NAMES[code]) for code in ctx.languages if code != ctx.lang
+    )
     return [
         Reply(
             _(
@@ -35,11 +38,7 @@ async def ask_welcome(ctx: Context) -> list[Reply]:
             )
             + "\n\n"
             + _("Is it OK that I store this?"),
-            (
-                Choice("yes", _("Yes, that is fine")),
-                Choice("no", _("No, store nothing")),
-                other,
-            ),
+            (Choice("yes", _("Yes, that is fine")), Choice("no", _("No, store nothing")), *others),
         ),
     ]
 

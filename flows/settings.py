@@ -18,17 +18,14 @@ from flows.engine import (
     step,
 )
 
-CARE_POSTCODE_STEP = "onboarding.care_postcode"
-
 menu_entry("settings", N_("My data and settings"), "settings.main", order=70)
 
 
 async def ask_main(ctx: Context) -> Reply:
     _ = ctx._
-    choices = [Choice("home", _("Where I live"))]
-    if CARE_POSTCODE_STEP in STEPS:
-        choices.append(Choice("care", _("Where my naaste lives")))
-    choices += [
+    choices = [
+        Choice("home", _("Where I live")),
+        Choice("care", _("Where my naaste lives")),
         Choice("profile", _("My situation (profile)")),
         Choice("language", _("Language")),
         Choice("mydata", _("See my data")),
@@ -49,8 +46,8 @@ async def ask_main(ctx: Context) -> Reply:
 async def main(ctx: Context, msg: Incoming) -> Turn:
     targets = {
         # Asked on their own, then back to the settings (not on through the onboarding).
-        "home": ("onboarding.postcode", places.single_question("settings.main")),
-        "care": (CARE_POSTCODE_STEP, places.single_question("settings.main")),
+        "home": (places.HOME_POSTCODE_STEP, places.single_question("settings.main")),
+        "care": (places.CARE_POSTCODE_STEP, places.single_question("settings.main")),
         "profile": ("profile.offer", None),
         "language": ("language.choose", {"then": "settings.main"}),
         "mydata": ("mydata.show", None),
