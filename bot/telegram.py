@@ -44,16 +44,17 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     BaseUpdateProcessor,
     CallbackContext,
     TypeHandler,
 )
 
+from bot import private_logs
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
-from bot.telegram_http import AiohttpRequest
+from bot.pacing import Pacer
+from bot.telegram_http import AiohttpRequest, PacedRateLimiter, TolerantBot
 from bot.telegram_render import Outgoing, render
 from flows import Engine, Incoming, Reply
 from flows.engine import COMMANDS, N_
@@ -68,7 +69,6 @@ POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait for news
 # calls); a lone carer's message arrives during a pending long poll and is not delayed.
 POLL_INTERVAL = 0.02
 MAX_CONCURRENT_UPDATES = 32
-RATE_RETRIES = 3  # how often a request that got 429 is tried again, after its retry_after
 SEND_ATTEMPTS = 3  # a reply lost to a network error is sent again (a duplicate beats a loss)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DEFAULT_LISTEN = "127.0.0.1:8080"
@@ -388,17 +388,21 @@ class TelegramBot:
         self.engine = engine
         self.channel = TelegramChannel(engine, config.telegram_token)
         url = config.telegram_api_url
+        # One pacer for everything this bot sends into chats: replies and the outbox alike.
+        self.pacer = Pacer(rate)
+        self.bot = TolerantBot(
+            config.telegram_token,
+            base_url=f"{url}/bot",
+            base_file_url=f"{url}/file/bot",
+            # aiohttp instead of httpx: a quarter of the CPU per call (bot/telegram_http.py).
+            request=AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES * 2),
+            get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=10),
+            rate_limiter=PacedRateLimiter(self.pacer),
+        )
         self.app = (
             ApplicationBuilder()
-            .token(config.telegram_token)
-            .base_url(f"{url}/bot")
-            .base_file_url(f"{url}/file/bot")
-            # Paces requests into chats (rate 0: no pacing) and honours 429 retry_after.
-            .rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=RATE_RETRIES))
+            .bot(self.bot)
             .concurrent_updates(OneUserInOrder(MAX_CONCURRENT_UPDATES))
-            # aiohttp instead of httpx: a quarter of the CPU per call (bot/telegram_http.py).
-            .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES * 2))
-            .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=10))
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self.channel.on_update))
@@ -482,33 +486,16 @@ class TelegramBot:
             delay = min(30.0, delay * 2)
 
 
-class RedactToken(logging.Filter):
-    """Defence in depth: whatever a library logs, the token never reaches the log."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
-
-
 def quiet_logging(token: str) -> None:
     # httpx logs every request URL at INFO, and the URL holds the token.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    # At DEBUG, python-telegram-bot logs the parameters of every call: what users wrote.
-    logging.getLogger("telegram").setLevel(logging.INFO)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
-            handler.addFilter(RedactToken(token))
+    # At DEBUG, python-telegram-bot logs every call (scrubbed, but many lines): not by default.
+    library = logging.getLogger("telegram")
+    if library.level == logging.NOTSET:
+        library.setLevel(logging.INFO)
+    # Whatever is logged anyway: no raw update data from the library, never the token.
+    private_logs.install(token)
 
 
 async def run(db: Database, config: Config, webhook: WebhookSettings | None, rate: float) -> int:

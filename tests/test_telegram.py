@@ -18,11 +18,39 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot import private_logs
 from bot.config import Config
 from bot.telegram import CHANNEL, TelegramBot, WebhookSettings, make_engine
 from store.db import Database
 from tests.fake_bot_api import FakeBotAPI, keys_of, labels_of
 from tests.support import TZ, rows
+
+# Everything every test in this module logged, and every update its users sent: the last test
+# checks that no text and no user id reached a log.
+WHOLE_RUN_LOG: list[str] = []
+WHOLE_RUN_UPDATES: list[dict] = []
+
+
+class _Collect(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        WHOLE_RUN_LOG.append(self.format(record))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def whole_run_log():
+    """Every logger at DEBUG, python-telegram-bot's too: its raw-data paths must stay clean."""
+    private_logs.install()  # as `mantelbot` does when it sets up logging
+    handler = _Collect(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root, library = logging.getLogger(), logging.getLogger("telegram")
+    levels = root.level, library.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    library.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    library.setLevel(levels[1])
 
 
 @pytest.fixture
@@ -30,6 +58,7 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
     server = await FakeBotAPI().start()
     yield server
     await server.stop()
+    WHOLE_RUN_UPDATES.extend(server.pushed)
 
 
 @asynccontextmanager
@@ -543,3 +572,66 @@ def test_pacing_comes_from_the_environment():
     assert rate_from_env({"MANTELBOT_TELEGRAM_RATE": "0"}) == 0
     with pytest.raises(ValueError, match="MANTELBOT_TELEGRAM_RATE"):
         rate_from_env({"MANTELBOT_TELEGRAM_RATE": "fast"})
+
+
+async def test_an_unreadable_update_is_skipped_and_the_others_are_answered(fake, example_db):
+    first, second = Carer(fake, user_id=2323), Carer(fake, user_id=2424)
+    async with running(fake, example_db.path) as bot:
+        await first.send("/start")
+        fake.send_text(first.user_id, "/stop")
+        bad_member = fake.unreadable_member_change(first.user_id)
+        bad_poll = fake.unreadable_poll(second.user_id, "Geheime vraag over mijn moeder")
+        fake.send_text(second.user_id, "/start")
+        await fake.wait_for(lambda: len(fake.texts(first.user_id)) == 2)
+        await fake.wait_for(lambda: fake.texts(second.user_id))
+        await first.send("/menu")  # the bot goes on answering
+        skipped = bot.bot.skipped_updates
+    assert skipped == 2
+    assert fake.confirmed >= max(bad_member, bad_poll)  # moved past them: never fetched again
+    assert "we stoppen hier" in fake.texts(first.user_id)[1].lower()
+    assert "Ik ben Mantelbot" in fake.texts(second.user_id)[0]
+    assert "Wat wil je doen?" in first.text
+    assert len(fake.texts(second.user_id)) == 1  # the poll itself got no answer
+    skips = [line for line in WHOLE_RUN_LOG if "skipped an update" in line]
+    assert any(f"update_id={bad_poll} kinds=message error=TypeError" in s for s in skips), skips
+    assert not [line for line in WHOLE_RUN_LOG if "not* processed" in line]
+
+
+async def test_at_5_messages_a_second_100_carers_each_get_exactly_one_welcome(fake, example_db):
+    fake.accept_per_second = 5  # more get 429 "retry after N", as Telegram does
+    users = range(30001, 30101)
+    async with running(fake, example_db.path) as bot:
+        for user in users:
+            fake.send_text(user, "/start")
+        await fake.wait_for(lambda: all(fake.texts(u) for u in users), within=120)
+        refusals = bot.pacer.refusals
+    refused = [c for c in fake.calls if c.status == 429]
+    assert refused and refusals == len(refused)  # the server did push back
+    for user in users:
+        texts = fake.texts(user)
+        assert len(texts) == 1 and "Ik ben Mantelbot" in texts[0], user
+
+
+def test_zz_the_log_of_the_whole_run_holds_no_message_text_and_no_user_id():
+    """Runs last: every line any logger wrote during this module, against what users sent."""
+    import re
+
+    log = "\n".join(WHOLE_RUN_LOG)
+    assert "Geheime vraag" in str(WHOLE_RUN_UPDATES)  # the unreadable poll was among them
+    texts, ids = set(), set()
+    for update in WHOLE_RUN_UPDATES:
+        for payload in update.values():
+            if not isinstance(payload, dict):
+                continue
+            message = payload.get("message", payload)
+            for holder in (payload, message, message.get("poll") or {}):
+                for key in ("text", "question"):  # what people typed (not button keys)
+                    if isinstance(holder.get(key), str):
+                        texts.add(holder[key])
+            ids.add(str(payload["from"]["id"]))
+    assert texts and ids
+    leaked = [t for t in texts if len(t) >= 5 and not t.startswith("/") and t in log]
+    assert not leaked
+    # A user id as a number of its own (not a line number of a traceback, not part of another).
+    leaked_ids = [i for i in ids if re.search(rf"(?<!line )(?<![\d.]){i}(?!\d)", log)]
+    assert not leaked_ids
