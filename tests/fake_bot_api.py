@@ -145,6 +145,7 @@ class FakeBotAPI:
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (path, content)
         self.webhook: dict[str, Any] = {}
         self.blocked: set[int] = set()
+        self.left: set[int] = set()  # groups the bot left
         self._failures: dict[int, deque[Failure]] = {}
         self._update_failures: deque[int] = deque()
         self._updates: deque[dict] = deque()
@@ -210,6 +211,11 @@ class FakeBotAPI:
         self.pushed.append(self._updates[-1])
         self._wake()
         return update_id
+
+    def push_again(self, update: dict) -> None:
+        """Send an update again, as Telegram does when its offset was not confirmed."""
+        self._updates.append(copy.deepcopy(update))
+        self._wake()
 
     def unreadable_member_change(self, user_id: int) -> int:
         """A my_chat_member update the library cannot parse: "kicked" without `until_date`."""
@@ -302,6 +308,27 @@ class FakeBotAPI:
                 "new_chat_member": member(status),
             },
         )
+
+    def added_to_group(self, user_id: int, group_id: int) -> int:
+        """`user_id` adds the bot to a group."""
+        return self.push(
+            "my_chat_member",
+            {
+                "chat": self.chat(group_id, "group"),
+                "from": self.user(user_id),
+                "date": int(time.time()),
+                "old_chat_member": {"status": "left", "user": BOT_USER},
+                "new_chat_member": {"status": "member", "user": BOT_USER},
+            },
+        )
+
+    def edit_text(self, user_id: int, message_id: int, text: str) -> int:
+        """The user changes the text of a message they sent earlier."""
+        message = self.user_message(user_id, text=text) | {
+            "message_id": message_id,
+            "edit_date": int(time.time()),
+        }
+        return self.push("edited_message", message)
 
     def add_file(self, file_id: str, path: str, content: bytes) -> None:
         self.files[file_id] = (path, content)
@@ -577,6 +604,10 @@ class FakeBotAPI:
             "file_size": len(content),
             "file_path": path,
         }
+
+    def _api_leaveChat(self, params: dict, files: dict) -> bool:
+        self.left.add(params["chat_id"])
+        return True
 
     def _api_close(self, params: dict, files: dict) -> bool:
         return True
