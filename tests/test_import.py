@@ -117,7 +117,10 @@ async def test_an_unchanged_file_with_areas_in_another_order_changes_nothing(zwo
 
 
 async def test_a_changed_row_is_audited_with_only_what_changed(zwolle):
-    upload = b"id,name,category,areas,phone\nbeide-lijn,Steunlijn IJssel,emotional_support,zwolle,038 111 11 11\n"
+    upload = (
+        b"id,name,category,areas,phone\n"
+        b"beide-lijn,Steunlijn IJssel,emotional_support,zwolle,038 111 11 11\n"
+    )
     result = await import_resources(zwolle, upload, _, "coordinator")
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     detail = (
