@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, terminal
+from bot import example_data, reports, terminal
 from bot.config import LANGUAGES, Config
 from bot.csv_files import ImportRefused, export_resources, import_areas, import_resources
 from bot.i18n import translators
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     ar_import = ar_sub.add_parser("import", parents=[common], help="upsert areas from CSV")
     ar_import.add_argument("file", type=Path)
     ar_sub.add_parser("list", parents=[common], help="the area tree")
+
+    reports.add_parsers(sub, common)
 
     db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="action", required=True)
@@ -124,6 +126,10 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
             return await _resources(db, args, _)
         if command == "areas":
             return await _areas(db, args, _)
+        if command == "stats":
+            return await reports.stats_command(db, args, _, sys.stdout)
+        if command == "audit":
+            return await reports.audit_command(db, args, _, sys.stdout)
         return await _db(db, args, _)
     finally:
         await db.close()

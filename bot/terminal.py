@@ -1,18 +1,22 @@
 """The terminal chat: the same flows as on a phone, one line in, replies out.
 
 Choices are printed as `[N] label`; typing N or the label picks it. Works piped and ends at EOF.
+A line `/bestand PATH` (or `/file PATH`) sends that file, as a phone sends a document.
 """
 
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from flows.engine import Choice, Engine, Incoming, Reply
+from flows.engine import Choice, Document, Engine, Incoming, Reply
 
 CHANNEL = "console"
+FILE_COMMANDS = ("/bestand", "/file")
+MAX_FILE_BYTES = 5_000_000  # as large as a document the Telegram channel accepts
 
 
 def render(replies: list[Reply], out: TextIO, documents_dir: Path) -> list[Choice]:
@@ -32,8 +36,30 @@ def render(replies: list[Reply], out: TextIO, documents_dir: Path) -> list[Choic
     return shown
 
 
-def to_incoming(line: str, shown: list[Choice], user: str, hint: str | None) -> Incoming:
+def read_document(path: Path) -> Document | str:
+    """The file at `path` as a document, or why it cannot be read."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return f"{path}: too large"
+        content = path.read_bytes()
+    except OSError as error:
+        return f"{path}: {error.strerror}"
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Document(path.name, content, mime)
+
+
+def to_incoming(
+    line: str, shown: list[Choice], user: str, hint: str | None, err: TextIO = sys.stderr
+) -> Incoming | None:
+    """What the line means; None when it named a file that cannot be read (said on `err`)."""
     typed = line.strip()
+    command, _, argument = typed.partition(" ")
+    if command.lower() in FILE_COMMANDS and argument.strip():
+        document = read_document(Path(argument.strip()).expanduser())
+        if isinstance(document, Document):
+            return Incoming(CHANNEL, user, document=document, language_hint=hint)
+        err.write(f"[{document}]\n")
+        return None
     if typed.isdigit() and 1 <= int(typed) <= len(shown):
         return Incoming(CHANNEL, user, choice=shown[int(typed) - 1].key, language_hint=hint)
     for choice in shown:
@@ -61,5 +87,7 @@ async def chat(
             return
         if not line.strip():
             continue
-        replies = await engine.handle(to_incoming(line.rstrip("\n"), shown, user, hint))
-        shown = render(replies, stdout, documents_dir)
+        incoming = to_incoming(line.rstrip("\n"), shown, user, hint)
+        if incoming is None:
+            continue
+        shown = render(await engine.handle(incoming), stdout, documents_dir)

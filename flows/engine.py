@@ -65,7 +65,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One message from a user: free text, or the key of a choice they picked."""
+    """One message from a user: free text, the key of a choice they picked, or a file."""
 
     channel: str
     external_id: str
@@ -74,6 +74,7 @@ class Incoming:
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
     user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
+    document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
 
     @property
     def command(self) -> str | None:
@@ -229,6 +230,7 @@ class MenuEntry:
 
 
 STEPS: dict[str, Step] = {}
+DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is not understood
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
@@ -237,11 +239,14 @@ FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
 
-def step(name: str, ask: AskFn) -> Callable[[AnswerFn], AnswerFn]:
-    """Register `answer` as the step `name`, with `ask` as its question."""
+def step(name: str, ask: AskFn, *, documents: bool = False) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `answer` as the step `name`, with `ask` as its question. `documents`: the step
+    reads files the user sends (`msg.document`)."""
 
     def register(answer: AnswerFn) -> AnswerFn:
         STEPS[name] = Step(name, ask, answer)
+        if documents:
+            DOCUMENT_STEPS.add(name)
         return answer
 
     return register
@@ -409,7 +414,7 @@ class Engine:
             return await GLOBAL_CHOICES[msg.choice](ctx, msg)
         if state is None or state.step not in STEPS:
             return goto(FIRST_STEP if state is None else HOME_STEP)
-        if msg.unsupported:
+        if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
             return Turn([Reply(_("I can only read text and buttons."))], understood=False)
         if msg.command:
             return Turn(
@@ -427,7 +432,7 @@ class Engine:
                 next=state.step,
                 data=state.data,
             )
-        if msg.choice is None and not (msg.text or "").strip():
+        if msg.choice is None and msg.document is None and not (msg.text or "").strip():
             return not_understood()
         return await STEPS[state.step].answer(ctx, msg)
 

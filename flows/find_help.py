@@ -23,7 +23,7 @@ from flows.engine import (
     not_understood,
     step,
 )
-from store import areas, needs, resources
+from store import areas, needs, resources, stats
 from store.resources import Resource
 
 PAGE_SIZE = 3
@@ -134,6 +134,9 @@ async def open_door(ctx: Context, name: str) -> Turn:
     earlier = ctx.data.get("noted")
     noted = [c for c in earlier if isinstance(c, str)] if isinstance(earlier, list) else []
     search = await routing.search(ctx, categories)
+    if search.local_areas:  # what carers look for, per district, for the coordinators
+        for category in categories:
+            await stats.note_asked(ctx.tx, search.local_areas[0], category, ctx.now.date())
     if missing_locally(search, categories):
         for category in categories:
             if category not in noted and category not in NEVER_LOCAL:
