@@ -15,7 +15,7 @@ from bot.config import LANGUAGES, Config
 from bot.csv_files import ImportRefused, export_resources, import_areas, import_resources
 from bot.i18n import translators
 from flows import Engine
-from store import areas, resources
+from store import areas, coordinators, resources, users
 from store.db import Database
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -55,6 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
     ar_sub.add_parser("list", parents=[common], help="the area tree")
 
     reports.add_parsers(sub, common)
+
+    co = sub.add_parser("coordinators", parents=[common], help="who may manage what")
+    co_sub = co.add_subparsers(dest="action", required=True)
+    co_add = co_sub.add_parser(
+        "add", parents=[common], help="make an account a coordinator (or change one)"
+    )
+    co_add.add_argument("target", help="CHANNEL:ID, e.g. telegram:123456789 or console:fatima")
+    co_add.add_argument("--areas", default="", help="area codes, comma-separated: west,nieuw-west")
+    co_add.add_argument("--admin", action="store_true", help="may manage everything")
+    co_add.add_argument("--name", help="first name, shown to carers under answers")
+    co_add.add_argument("--org", help="organisation, shown to carers under answers")
+    co_sub.add_parser("list", parents=[common], help="a table of coordinators")
+    co_remove = co_sub.add_parser("remove", parents=[common], help="take the role away")
+    co_remove.add_argument("target", help="CHANNEL:ID")
+    co_invite = co_sub.add_parser(
+        "invite", parents=[common], help="a one-time code (48 hours) for a new coordinator"
+    )
+    co_invite.add_argument("--areas", required=True, help="area codes, comma-separated")
 
     db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="action", required=True)
@@ -130,6 +148,8 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
             return await reports.stats_command(db, args, _, sys.stdout)
         if command == "audit":
             return await reports.audit_command(db, args, _, sys.stdout)
+        if command == "coordinators":
+            return await _coordinators(db, config, args, _)
         return await _db(db, args, _)
     finally:
         await db.close()
@@ -227,6 +247,96 @@ async def _areas(db: Database, args: argparse.Namespace, _) -> int:
             depth[area.code] = depth.get(area.parent, -1) + 1
             pcs = areas.format_postcodes(area.postcodes)
             print(f"{'  ' * depth[area.code]}{area.code:20} {area.name:20} {pcs}")
+    return EXIT_OK
+
+
+def _target(value: str, _) -> tuple[str, str] | None:
+    channel, sep, external_id = value.partition(":")
+    if not sep or not channel or not external_id.strip():
+        print(
+            _("Give the account as CHANNEL:ID, for example telegram:123456789 or console:fatima."),
+            file=sys.stderr,
+        )
+        return None
+    return channel, external_id.strip()
+
+
+def _area_list(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+async def _coordinators(db: Database, config: Config, args: argparse.Namespace, _) -> int:
+    actor = f"cli:{os.environ.get('USER', 'unknown')}"
+    now = datetime.now(config.timezone)
+    if args.action == "list":
+        async with db.read() as tx:
+            listed = await coordinators.list_all(tx)
+        for item in listed:
+            me = item.coordinator
+            where = _("everything") if me.is_admin else ",".join(me.areas) or "-"
+            account = f"{item.channel}:{item.external_id}"
+            print(f"{account:28} {me.role:12} {where:24} {me.name} ({me.org})")
+        print(_("{n} coordinators").format(n=len(listed)))
+        return EXIT_OK
+    if args.action == "invite":
+        codes = _area_list(args.areas)
+        async with db.transaction() as tx:
+            unknown = await coordinators.unknown_areas(tx, codes)
+            if unknown or not codes:
+                print(
+                    _("Unknown areas: {codes}").format(codes=", ".join(unknown) or "-"),
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            code = await coordinators.create_invite(tx, codes, actor=actor, now=now)
+        print(
+            _("Invite code {code}: send /coordinator {code} to the bot within 48 hours.").format(
+                code=code
+            )
+        )
+        return EXIT_OK
+    target = _target(args.target, _)
+    if target is None:
+        return EXIT_USAGE
+    if args.action == "remove":
+        async with db.transaction() as tx:
+            user = await users.get(tx, *target)
+            removed = user is not None and await coordinators.remove(tx, user.id, actor=actor)
+        if not removed:
+            print(_("{account} is not a coordinator.").format(account=args.target), file=sys.stderr)
+            return EXIT_FAILED
+        print(_("{account} is no longer a coordinator.").format(account=args.target))
+        return EXIT_OK
+    codes = _area_list(args.areas)
+    async with db.transaction() as tx:
+        unknown = await coordinators.unknown_areas(tx, codes)
+        if unknown:
+            print(_("Unknown areas: {codes}").format(codes=", ".join(unknown)), file=sys.stderr)
+            return EXIT_FAILED
+        user = await users.get(tx, *target)
+        old = await coordinators.get(tx, user.id) if user else None
+        if not codes and not args.admin and not (old and old.areas):
+            print(_("Give --areas or --admin."), file=sys.stderr)
+            return EXIT_USAGE
+        user_id = await coordinators.user_for(tx, *target, now)
+        me = await coordinators.save(
+            tx,
+            user_id,
+            role="admin" if args.admin else (old.role if old and not codes else "coordinator"),
+            name=args.name if args.name is not None else (old.name if old else ""),
+            org=args.org if args.org is not None else (old.org if old else ""),
+            areas=codes or list(old.areas if old else ()),
+            actor=actor,
+            now=now,
+        )
+    if me.is_admin:
+        print(_("{account} is now an administrator.").format(account=args.target))
+    else:
+        print(
+            _("{account} is now a coordinator for: {areas}.").format(
+                account=args.target, areas=", ".join(me.areas)
+            )
+        )
     return EXIT_OK
 
 
