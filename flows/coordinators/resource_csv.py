@@ -15,8 +15,18 @@ import binascii
 from flows.coordinators.access import coordinator_step, scope
 from flows.coordinators.resource_fields import my_areas
 from flows.coordinators.resource_manage import MENU, actor
-from flows.engine import DOCUMENT_STEPS, Choice, Context, Document, Incoming, Reply, Turn, goto
-from flows.engine import not_understood, stay
+from flows.engine import (
+    DOCUMENT_STEPS,
+    Choice,
+    Context,
+    Document,
+    Incoming,
+    Reply,
+    Turn,
+    goto,
+    not_understood,
+    stay,
+)
 from store import csv_files, managed_resources
 from store.coordinators import Coordinator
 

@@ -178,11 +178,14 @@ async def ask_card(ctx: Context, me: Coordinator) -> Reply:
         return Reply(_("This resource is not in your areas."), (Choice("beheer.res", _("Back")),))
     text = await card(ctx, resource)
     if not managed_resources.manageable(resource, await my_areas(ctx, me)):
-        text += "\n\n" + _("It also serves areas that are not yours: only an administrator can "
-                           "change it.")
+        text += "\n\n" + _(
+            "It also serves areas that are not yours: only an administrator can change it."
+        )
         return Reply(text, (Choice("beheer.res", _("Resources menu")),))
     archive = (
-        Choice("archive", _("Archive (hide)")) if resource.active else Choice("restore", _("Restore"))
+        Choice("archive", _("Archive (hide)"))
+        if resource.active
+        else Choice("restore", _("Restore"))
     )
     return Reply(
         text,
@@ -213,7 +216,11 @@ async def open_card(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
     else:
         active = msg.choice == "restore"
         await managed_resources.save(ctx.tx, actor(me), resource, replace(resource, active=active))
-        done = _("Restored: carers see it again.") if active else _("Archived: carers no longer see it.")
+        done = (
+            _("Restored: carers see it again.")
+            if active
+            else _("Archived: carers no longer see it.")
+        )
     return goto(CARD, Reply(done), data={"id": resource.id})
 
 
@@ -268,7 +275,9 @@ async def value(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
     problem = check_value(ctx, name, new_value)
     if problem:
         return stay(Reply(problem))
-    await managed_resources.save(ctx.tx, actor(me), resource, replace(resource, **{name: new_value}))
+    await managed_resources.save(
+        ctx.tx, actor(me), resource, replace(resource, **{name: new_value})
+    )
     return goto(CARD, Reply(ctx._("Saved.")), data={"id": resource.id})
 
 

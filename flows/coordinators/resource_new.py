@@ -30,7 +30,11 @@ from store.resources import Resource
 # with buttons after the name.
 DUTCH = (
     ("description_nl", N_("Describe it in one or two short sentences."), False),
-    ("first_step_nl", N_("What is the first step for a carer? For example: Call and ask for …"), False),
+    (
+        "first_step_nl",
+        N_("What is the first step for a carer? For example: Call and ask for …"),
+        False,
+    ),
     ("phone", N_("Phone number?"), True),
     ("url", N_("Website? (starting with https://)"), True),
     ("cost", N_("What does it cost? For example: Free."), True),
@@ -193,9 +197,15 @@ async def confirm(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
     values = draft(ctx)
     chosen = [str(a) for a in values.get("areas") or []]
     allowed = set(await my_areas(ctx, me))
-    if not chosen or not set(chosen) <= allowed or values.get("category") not in resources.CATEGORIES:
+    if (
+        not chosen
+        or not set(chosen) <= allowed
+        or values.get("category") not in resources.CATEGORIES
+    ):
         return goto("beheer.res", Reply(_("Those areas are not yours. Nothing was saved.")))
     resource_id = await managed_resources.free_id(ctx.tx, _slug(str(values.get("name", ""))))
     new = _resource(values, resource_id, ctx.now.date().isoformat(), me.org)
     await managed_resources.save(ctx.tx, actor(me), None, new)
-    return goto(CARD, Reply(_("Saved. Carers in these areas can find it now.")), data={"id": new.id})
+    return goto(
+        CARD, Reply(_("Saved. Carers in these areas can find it now.")), data={"id": new.id}
+    )
