@@ -1,7 +1,7 @@
 """The audit log: who changed which resource, area or coordinator, when, and how (old → new).
 
 Append-only: this module only inserts and reads, and the schema refuses UPDATE and DELETE on the
-table (migration 0005). A test scans the code for statements that would change it.
+table (migration 0007). A test scans the code for statements that would change it.
 """
 
 from __future__ import annotations
@@ -121,3 +121,17 @@ async def entries(
         )
         for row in rows
     ]
+
+
+async def record_many(
+    tx: Tx, actor: str, entity: str, entries: list[tuple[str, str, str, Iterable[str]]]
+) -> None:
+    """Many audit rows in one statement: (action, entity id, detail as JSON text, areas) each."""
+    await tx.executemany(
+        "INSERT INTO audit_log (actor, action, entity, entity_id, detail, areas) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (actor, action, entity, entity_id, detail, _areas_cell(codes))
+            for action, entity_id, detail, codes in entries
+        ),
+    )
