@@ -548,6 +548,34 @@ async def import_resources(
         return _result(plan, time.monotonic() - started)
 
 
+async def preview_resources_in(
+    tx: Tx, source: Source, _: Gettext, scope: set[str] | frozenset[str] | None = None
+) -> ImportPreview:
+    """`preview_resources` inside a transaction the caller holds (a coordinator's chat step)."""
+    codes = None if scope is None else await areas.with_descendants(tx, scope)
+    try:
+        plan = await _plan_resources(_held(tx), source, _, codes)
+    except ImportRefused as refused:
+        return ImportPreview(0, 0, 0, tuple(refused.problems), refused.total)
+    return plan.preview()
+
+
+async def import_resources_in(
+    tx: Tx,
+    source: Source,
+    _: Gettext,
+    actor: str,
+    scope: set[str] | frozenset[str] | None = None,
+) -> ImportResult:
+    """`import_resources` inside a transaction the caller holds: all or nothing with it."""
+    codes = None if scope is None else await areas.with_descendants(tx, scope)
+    plan = await _plan_resources(_held(tx), source, _, codes)
+    plan.problems.refuse()
+    if plan.rows:
+        await _write_resources(tx, plan, actor)
+    return _result(plan, 0.0)
+
+
 def _result(plan: _ResourcePlan, lock_seconds: float) -> ImportResult:
     return ImportResult(len(plan.created_ids), len(plan.updated_ids), plan.unchanged, lock_seconds)
 
