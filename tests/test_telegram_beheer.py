@@ -9,9 +9,11 @@ the coordinator's buttons changes nothing. The audit log holds every change.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -20,7 +22,7 @@ from store.db import Database
 from tests import town
 from tests.fake_bot_api import FakeBotAPI, keys_of
 from tests.support import rows
-from tests.test_telegram import Carer, fake, has_keyboard, onboard, running  # noqa: F401
+from tests.test_telegram import Carer, has_keyboard, onboard, running
 
 COORDINATOR = 5001
 NOORD, LINDENOORD, OTHER = 6001, 6002, 6003
@@ -40,6 +42,13 @@ OUTSIDE = (
     b"lo-praatgroep,Praatgroep Lindenoord,peer_group,lindenoord\n"
     b"lo-maatje,Maatje Lindenoord,buddy,wb-zuid\n"
 )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    server = await FakeBotAPI().start()
+    yield server
+    await server.stop()
 
 
 def send_document(fake: FakeBotAPI, user_id: int, name: str, content: bytes) -> int:
@@ -146,7 +155,8 @@ async def test_upload_preview_apply_then_only_carers_in_the_area_see_it(fake, we
     assert changed[1].detail == {"phone": ["0599 100 100", "0599 100 199"]}
     assert changed[0].detail["name"] == [None, "Maatje Noord"]
     # `mantelbot audit` prints both changes, old → new.
-    printed = subprocess.run(
+    printed = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "bot", "audit", "--db", weidebroek.path],
         capture_output=True,
         text=True,
