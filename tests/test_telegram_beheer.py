@@ -155,13 +155,14 @@ async def test_upload_preview_apply_then_only_carers_in_the_area_see_it(fake, we
     assert changed[1].detail == {"phone": ["0599 100 100", "0599 100 199"]}
     assert changed[0].detail["name"] == [None, "Maatje Noord"]
     # `mantelbot audit` prints both changes, old → new.
-    printed = await asyncio.to_thread(
+    done = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "bot", "audit", "--db", weidebroek.path],
         capture_output=True,
         text=True,
         timeout=60,
-    ).stdout
+    )
+    printed = done.stdout
     assert "update resource wb-logeerhuis: phone: 0599 100 100 → 0599 100 199" in printed
     assert "create resource wb-maatje-noord: " in printed
 
