@@ -14,6 +14,8 @@ from bot import example_data, terminal
 from bot.config import LANGUAGES, Config
 from bot.csv_files import ImportRefused, export_resources, import_areas, import_resources
 from bot.i18n import translators
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
 from flows import Engine
 from store import areas, coordinators, resources, users
 from store.db import Database
@@ -23,7 +25,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="SQLite database file (default: $MANTELBOT_DB)")
+    # SUPPRESS: a subcommand's missing --db must not undo one given before the subcommand.
+    common.add_argument(
+        "--db", default=argparse.SUPPRESS, help="SQLite database file (default: $MANTELBOT_DB)"
+    )
     parser = argparse.ArgumentParser(
         prog="mantelbot",
         parents=[common],
@@ -90,9 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if args.db:
+    if getattr(args, "db", None):
         config = Config(
-            Path(args.db),
+            Path(args.db),  # given before or after the subcommand
             config.telegram_token,
             config.telegram_api_url,
             config.timezone,
@@ -134,6 +139,7 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
                     telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
                 )
                 rate = telegram.rate_from_env()
+                SenderSettings.from_env()  # checked here; the bot reads it again
             except ValueError as error:
                 print(f"mantelbot: configuration: {error}", file=sys.stderr)
                 return EXIT_USAGE
@@ -165,7 +171,18 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
         default_language=args.lang or config.locale,
         clock=lambda: datetime.now(config.timezone),
     )
-    await terminal.chat(engine, args.user, hint=args.lang)
+    console = terminal.ConsoleChannel(args.user)
+    sender = Sender(db, console, SenderSettings(per_chat_interval=0))
+    scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
+
+    async def queued() -> list:
+        """Due timers first (they may queue messages), then what waits for this user."""
+        await scheduler.run_due()
+        while await sender.send_due(recipient=args.user):
+            pass
+        return console.take()
+
+    await terminal.chat(engine, args.user, hint=args.lang, on_read=queued)
     return EXIT_OK
 
 
