@@ -1,7 +1,7 @@
 """The audit log: who changed which resource, area or coordinator, when, and how (old → new).
 
 Append-only: this module only inserts and reads, and the schema refuses UPDATE and DELETE on the
-table (migration 0007). A test scans the code for statements that would change it.
+table (migration 0008). A test scans the code for statements that would change it.
 """
 
 from __future__ import annotations
