@@ -79,3 +79,22 @@ class Chat:
 async def rows(db: Database, query: str, *params: object) -> list[tuple]:
     async with db.read() as tx, tx.execute(query, params) as cur:
         return [tuple(r) for r in await cur.fetchall()]
+
+
+async def dump(db: Database) -> list[str]:
+    """Every row of every table, as SQL: to show that something changed nothing at all."""
+    async with db.read() as tx:
+        tables = [
+            r[0]
+            for r in (
+                await tx.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ).rows
+        ]
+        lines = []
+        for table in tables:
+            for row in (await tx.execute(f'SELECT * FROM "{table}" ORDER BY 1')).rows:
+                lines.append(f"{table}: {tuple(row)!r}")
+    return lines
