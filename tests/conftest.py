@@ -62,7 +62,7 @@ https://example.org/online,,,,,,,,test
 @pytest.fixture
 async def zwolle_db(db: Database) -> Database:
     """Areas and resources of Zwolle and Kampen, loaded through the real CSV import."""
-    from bot.csv_files import import_areas, import_resources
+    from store.csv_files import import_areas, import_resources
 
     await import_areas(db, ZWOLLE_AREAS.encode(), lambda s: s, actor="test")
     await import_resources(db, ZWOLLE_RESOURCES.encode(), lambda s: s, actor="test")
