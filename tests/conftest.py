@@ -10,7 +10,7 @@ import pytest
 from bot import example_data
 from flows import Engine
 from store.db import Database
-from tests.support import Chat, make_engine
+from tests.support import CORPUS_FIGURES, Chat, make_engine
 
 
 @pytest.fixture
@@ -52,10 +52,10 @@ zw-cursus-dementie,Cursus Omgaan met dementie,course,zwolle,Zes avonden over dem
 cursus@example.org,,,,,,,2026-11-01T19:30:00+01:00,2027-03-01T21:00:00+01:00,test
 zw-cursus-stress,Cursus Minder stress,course,holtenbroek,Vier ochtenden.,,038 000 00 02,,,,,,,,\
 2027-01-12T10:00:00+01:00,2027-02-02T12:00:00+01:00,test
-kp-praatgroep,Praatgroep Kampen,peer_group,kampen,Samen praten.,Talking together.,038 000 00 03,,,,,,\
-di 10:00-12:00,Tue 10:00-12:00,,,test
-nl-online-cursus,Online cursus mantelzorg,course,nl,Leer op je eigen tempo.,Learn at your own pace.,,,\
-https://example.org/online,,,,,,,,test
+kp-praatgroep,Praatgroep Kampen,peer_group,kampen,Samen praten.,Talking together.,\
+038 000 00 03,,,,,,di 10:00-12:00,Tue 10:00-12:00,,,test
+nl-online-cursus,Online cursus mantelzorg,course,nl,Leer op je eigen tempo.,\
+Learn at your own pace.,,,https://example.org/online,,,,,,,,test
 """
 
 
@@ -67,3 +67,12 @@ async def zwolle_db(db: Database) -> Database:
     await import_areas(db, ZWOLLE_AREAS.encode(), lambda s: s, actor="test")
     await import_resources(db, ZWOLLE_RESOURCES.encode(), lambda s: s, actor="test")
     return db
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the crisis corpus figures in every run that measured them (also in CI)."""
+    figures = config.stash.get(CORPUS_FIGURES, None)
+    if figures:
+        terminalreporter.write_sep("-", "crisis detection corpus")
+        for line in figures:
+            terminalreporter.write_line(line)
