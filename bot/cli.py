@@ -13,6 +13,8 @@ from pathlib import Path
 from bot import example_data, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
 from flows import Engine
 from flows.engine import N_
 from store import areas, coordinators, resources, users
@@ -149,6 +151,7 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
                 telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
             )
             rate = telegram.rate_from_env()
+            SenderSettings.from_env()  # checked here; the bot reads it again
             telegram.check_token(config.telegram_token)
         except ValueError as error:
             print(f"mantelbot: configuration: {error}", file=sys.stderr)
@@ -217,7 +220,18 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
         default_language=args.lang or config.locale,
         clock=lambda: datetime.now(config.timezone),
     )
-    await terminal.chat(engine, args.user, hint=args.lang)
+    console = terminal.ConsoleChannel(args.user)
+    sender = Sender(db, console, SenderSettings(per_chat_interval=0))
+    scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
+
+    async def queued() -> list:
+        """Due timers first (they may queue messages), then what waits for this user."""
+        await scheduler.run_due()
+        while await sender.send_due(recipient=args.user):
+            pass
+        return console.take()
+
+    await terminal.chat(engine, args.user, hint=args.lang, on_read=queued)
     return EXIT_OK
 
 

@@ -195,6 +195,9 @@ class Turn:
     data: dict[str, Any] | None = None  # step data to keep; None: {} on entering, unchanged staying
     understood: bool = True
     back: bool = False  # going back: the step left is taken off the history
+    # False: the step left is not put on the history, so "back" skips it and its data (e.g. a
+    # running score that would show the separate answers) is not kept there.
+    remember: bool = True
 
 
 def goto(step: str, *replies: Reply, data: dict[str, Any] | None = None) -> Turn:
@@ -233,6 +236,9 @@ MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
 BACK_WORDS = ("terug", "back", "vorige")
+# Step data keys that "back" carries from the step left into the step it returns to, instead of
+# restoring their older value (e.g. what was already counted, so it is not counted twice).
+KEPT_ON_BACK: set[str] = set()
 FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
@@ -420,7 +426,8 @@ class Engine:
             if not state.history:
                 return goto(HOME_STEP)
             previous, data = state.history[-1]
-            return Turn(next=previous, data=data, back=True)
+            kept = {k: state.data[k] for k in KEPT_ON_BACK if k in state.data}
+            return Turn(next=previous, data=data | kept, back=True)
         if msg.choice is not None and msg.choice not in state.offered:
             return Turn(
                 [Reply(_("That menu has expired. Here is the current one."))],
@@ -450,7 +457,7 @@ class Engine:
             history = history[:-1]
         elif name in (HOME_STEP, FIRST_STEP):
             history = []
-        elif state is not None and name != state.step and state.step in STEPS:
+        elif turn.remember and state is not None and name != state.step and state.step in STEPS:
             history = (history + [(state.step, state.data)])[-MAX_HISTORY:]
         ctx.step, ctx.data = name, dict(turn.data or {})
         asked = _as_list(await STEPS[name].ask(ctx))
