@@ -126,9 +126,10 @@ class WebhookSettings:
         env = dict(os.environ if env is None else env)
         url = env.get("MANTELBOT_WEBHOOK_URL", "")
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        if parts.scheme != "https" or not parts.hostname:
+            # Telegram posts updates (health data) only to https; http would be refused anyway.
             raise ValueError(
-                "MANTELBOT_WEBHOOK_URL must be the public URL of the webhook, "
+                "MANTELBOT_WEBHOOK_URL must be the public https:// URL of the webhook, "
                 "e.g. https://bot.example.org/telegram"
             )
         listen = env.get("MANTELBOT_WEBHOOK_LISTEN") or DEFAULT_LISTEN
@@ -141,6 +142,20 @@ class WebhookSettings:
                 "MANTELBOT_WEBHOOK_SECRET may hold 1-256 letters, digits, _ and - only"
             )
         return cls(url, host.strip("[]"), int(port), secret)
+
+
+# As @BotFather gives it: the bot's numeric id, a colon, then a secret of letters, digits, _ and -.
+TOKEN_FORMAT = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,}")
+
+
+def check_token(token: str | None) -> None:
+    """A token that cannot be one is refused before the first request (which would put it in a
+    URL). The message never repeats the token."""
+    if token is not None and not TOKEN_FORMAT.fullmatch(token):
+        raise ValueError(
+            "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather "
+            "(digits, a colon, then letters, digits, _ or -)"
+        )
 
 
 def rate_from_env(env: dict[str, str] | None = None) -> float:
