@@ -29,7 +29,7 @@ from flows.engine import (
 )
 from flows.safety_detect import Signal, detect
 from store import resources
-from store.db import Tx
+from store.db import StorageError, Tx
 from store.resources import Resource
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ async def _read_helplines(glance: Glance) -> dict[str, Resource] | None:
     try:
         async with asyncio.timeout(GLANCE_WAIT), glance.db.read() as tx:
             return await _helplines_in(tx)
-    except (sqlite3.Error, TimeoutError, ValueError):
+    except (sqlite3.Error, StorageError, TimeoutError, ValueError):
         log.warning("helplines not readable; built-in texts shown")
         return None
 
