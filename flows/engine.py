@@ -65,7 +65,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One message from a user: free text, or the key of a choice they picked."""
+    """One message from a user: free text, the key of a choice they picked, or a file."""
 
     channel: str
     external_id: str
@@ -74,6 +74,7 @@ class Incoming:
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
     user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
+    document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
 
     @property
     def command(self) -> str | None:
@@ -196,6 +197,9 @@ class Turn:
     data: dict[str, Any] | None = None  # step data to keep; None: {} on entering, unchanged staying
     understood: bool = True
     back: bool = False  # going back: the step left is taken off the history
+    # False: the step left is not put on the history, so "back" skips it and its data (e.g. a
+    # running score that would show the separate answers) is not kept there.
+    remember: bool = True
 
 
 def goto(step: str, *replies: Reply, data: dict[str, Any] | None = None) -> Turn:
@@ -230,6 +234,7 @@ class MenuEntry:
 
 
 STEPS: dict[str, Step] = {}
+DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is not understood
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
@@ -237,15 +242,21 @@ GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step,
 # (e.g. "hc:r:12", answer handover 12), which arrive whatever step the user is at.
 GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
 BACK_WORDS = ("terug", "back", "vorige")
+# Step data keys that "back" carries from the step left into the step it returns to, instead of
+# restoring their older value (e.g. what was already counted, so it is not counted twice).
+KEPT_ON_BACK: set[str] = set()
 FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
 
-def step(name: str, ask: AskFn) -> Callable[[AnswerFn], AnswerFn]:
-    """Register `answer` as the step `name`, with `ask` as its question."""
+def step(name: str, ask: AskFn, *, documents: bool = False) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `answer` as the step `name`, with `ask` as its question. `documents`: the step
+    reads files the user sends (`msg.document`)."""
 
     def register(answer: AnswerFn) -> AnswerFn:
         STEPS[name] = Step(name, ask, answer)
+        if documents:
+            DOCUMENT_STEPS.add(name)
         return answer
 
     return register
@@ -427,7 +438,7 @@ class Engine:
             return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             return goto(FIRST_STEP if state is None else HOME_STEP)
-        if msg.unsupported:
+        if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
             return Turn([Reply(_("I can only read text and buttons."))], understood=False)
         if msg.command:
             return Turn(
@@ -438,14 +449,15 @@ class Engine:
             if not state.history:
                 return goto(HOME_STEP)
             previous, data = state.history[-1]
-            return Turn(next=previous, data=data, back=True)
+            kept = {k: state.data[k] for k in KEPT_ON_BACK if k in state.data}
+            return Turn(next=previous, data=data | kept, back=True)
         if msg.choice is not None and msg.choice not in state.offered:
             return Turn(
                 [Reply(_("That menu has expired. Here is the current one."))],
                 next=state.step,
                 data=state.data,
             )
-        if msg.choice is None and not (msg.text or "").strip():
+        if msg.choice is None and msg.document is None and not (msg.text or "").strip():
             return not_understood()
         return await STEPS[state.step].answer(ctx, msg)
 
@@ -468,7 +480,7 @@ class Engine:
             history = history[:-1]
         elif name in (HOME_STEP, FIRST_STEP):
             history = []
-        elif state is not None and name != state.step and state.step in STEPS:
+        elif turn.remember and state is not None and name != state.step and state.step in STEPS:
             history = (history + [(state.step, state.data)])[-MAX_HISTORY:]
         ctx.step, ctx.data = name, dict(turn.data or {})
         asked = _as_list(await STEPS[name].ask(ctx))

@@ -22,6 +22,7 @@ from flows.engine import (
     step,
 )
 from flows.language import LANGUAGE_NAMES
+from flows.places import HOME_POSTCODE_STEP, first_time
 from store import areas, user_data
 
 EXPORT_FILENAME = "mantelbot-gegevens.json"
@@ -212,4 +213,5 @@ async def erase(ctx: Context, msg: Incoming) -> Turn:
         )
     else:
         done = _("Done. I have forgotten what you told me during this chat.")
-    return goto("menu.main", Reply(done))
+    # The districts are forgotten too: ask for them again, or help would silently be national.
+    return Turn([Reply(done)], next=HOME_POSTCODE_STEP, data=first_time(), remember=False)

@@ -205,7 +205,7 @@ async def test_outside_office_hours_the_carer_is_told_from_when(example_db):
     english = Chat(engine, user="late3", hint="en")
     await english.onboard("1055 AB")
     await ask(english, "Who can help?")
-    assert "from Monday, November 30, 2026, 9:00" in english.text
+    assert "from Monday, 30 November 2026, 09:00" in english.text
 
 
 def test_wrong_office_hours_in_the_environment_are_named(tmp_path):
