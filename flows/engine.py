@@ -126,6 +126,7 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
+    default_language: str = "nl"  # for someone else's message when their language is unknown
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
@@ -238,6 +239,9 @@ DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is 
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
+# Choice keys `prefix:…` that work from any step: buttons on messages the bot sent on its own
+# (e.g. "hc:r:12", answer handover 12), which arrive whatever step the user is at.
+GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
 BACK_WORDS = ("terug", "back", "vorige")
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
 # restoring their older value (e.g. what was already counted, so it is not counted twice).
@@ -269,6 +273,16 @@ def command(*names: str) -> Callable[[AnswerFn], AnswerFn]:
     def register(handler: AnswerFn) -> AnswerFn:
         for name in names:
             COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `handler` for every choice key that starts with `prefix` (ending in ":")."""
+
+    def register(handler: AnswerFn) -> AnswerFn:
+        GLOBAL_PREFIXES[prefix] = handler
         return handler
 
     return register
@@ -417,6 +431,7 @@ class Engine:
                 data=dict(state.data) if state else {},
                 step=state.step if state else None,
                 languages=self.languages,
+                default_language=self.default_language,
             )
             turn = await self._dispatch(ctx, state, msg)
             replies, new_state = await self._conclude(ctx, state, turn)
@@ -452,6 +467,9 @@ class Engine:
             return await COMMANDS[msg.command](ctx, msg)
         if msg.choice in GLOBAL_CHOICES:
             return await GLOBAL_CHOICES[msg.choice](ctx, msg)
+        prefix = (msg.choice or "").split(":", 1)[0] + ":"
+        if msg.choice and prefix in GLOBAL_PREFIXES:
+            return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             return goto(FIRST_STEP if state is None else HOME_STEP)
         if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):

@@ -122,8 +122,10 @@ async def _handovers(tx: Tx, codes: list[str], since: date | None) -> dict[str, 
         after = "AND created_at >= ?"
         params.append(since.isoformat())
     async with tx.execute(
-        f"SELECT status, count(*) FROM handovers WHERE area_code IN ({_marks(codes)}) {after} "
-        "GROUP BY status",
+        # Answered: a coordinator wrote back; open: nobody did yet and it is not closed.
+        "SELECT CASE WHEN answered_at IS NOT NULL THEN 'answered' WHEN status = 'closed' "
+        "THEN 'closed' ELSE 'open' END AS state, count(*) FROM handovers "
+        f"WHERE area_code IN ({_marks(codes)}) {after} GROUP BY state",
         params,
     ) as cur:
         return {row[0]: row[1] for row in await cur.fetchall()}
