@@ -10,20 +10,35 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, private_logs, terminal
+from bot import example_data, private_logs, reports, terminal
 from bot.config import LANGUAGES, Config
-from bot.csv_files import ImportRefused, export_resources, import_areas, import_resources
 from bot.i18n import translators
-from flows import Engine
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
+from flows import Engine, office_hours
+from flows.engine import N_
 from store import areas, coordinators, resources, users
-from store.db import Database
+from store import state as state_store
+from store.csv_files import (
+    ImportRefused,
+    export_areas,
+    export_resources,
+    import_areas,
+    import_resources,
+)
+from store.db import Database, StorageError
+from store.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SHOWN_PROBLEMS = 50  # an import report shows this many problems, then how many more
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # SUPPRESS: a subcommand that is not given --db must not overwrite one given before it.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="SQLite database file (default: $MANTELBOT_DB)")
+    common.add_argument(
+        "--db", default=argparse.SUPPRESS, help="SQLite database file (default: $MANTELBOT_DB)"
+    )
     parser = argparse.ArgumentParser(
         prog="mantelbot",
         parents=[common],
@@ -48,11 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     res_list = res_sub.add_parser("list", parents=[common], help="a table of resources")
     res_list.add_argument("--category", choices=resources.CATEGORIES)
 
-    ar = sub.add_parser("areas", parents=[common], help="import or list areas")
+    ar = sub.add_parser("areas", parents=[common], help="import, export or list areas")
     ar_sub = ar.add_subparsers(dest="action", required=True)
     ar_import = ar_sub.add_parser("import", parents=[common], help="upsert areas from CSV")
     ar_import.add_argument("file", type=Path)
+    ar_export = ar_sub.add_parser("export", parents=[common], help="areas as CSV")
+    ar_export.add_argument("file", type=Path, nargs="?", help="default: standard output")
     ar_sub.add_parser("list", parents=[common], help="the area tree")
+
+    reports.add_parsers(sub, common)
 
     co = sub.add_parser("coordinators", parents=[common], help="who may manage what")
     co_sub = co.add_subparsers(dest="action", required=True)
@@ -77,8 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser("backup", parents=[common], help="online backup to PATH")
     backup.add_argument("path", type=Path)
     db_sub.add_parser("check", parents=[common], help="integrity and foreign key check")
-    db_sub.add_parser(
+    example = db_sub.add_parser(
         "load-example", parents=[common], help="load the Amsterdam example data (not real)"
+    )
+    example.add_argument(
+        "--force", action="store_true", help="also into a database that has areas or resources"
     )
     return parser
 
@@ -87,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = Config.from_env()
+        office_hours.configure(os.environ.get("MANTELBOT_OFFICE_HOURS"))
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if args.db:
+    if getattr(args, "db", None):
         config = Config(
             Path(args.db),
             config.telegram_token,
@@ -111,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_dispatch(command, args, config))
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:  # `mantelbot resources list | head`: the reader has seen enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (Python flushes stdout at exit)
+        return EXIT_OK
 
 
 async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> int:
@@ -123,31 +149,69 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         return EXIT_USAGE
     t = translators(config.timezone)(config.locale)
     _ = t.gettext
-    db = await Database.open(config.db_path)
+    if command == "run":
+        from bot import telegram  # python-telegram-bot is loaded only when the bot runs
+
+        try:  # every setting is checked before the database is opened or Telegram is called
+            webhook = (
+                telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
+            )
+            rate = telegram.rate_from_env()
+            SenderSettings.from_env()  # checked here; the bot reads it again
+            telegram.check_token(config.telegram_token)
+        except ValueError as error:
+            print(f"mantelbot: configuration: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    # Backup and check only read: they open the file read-only and never migrate.
+    read_only = command == "db" and args.action in ("backup", "check")
+    try:
+        db = await Database.open(config.db_path, read_only=read_only)
+    except StorageError as error:
+        return _storage_problem(error, _)
     try:
         if command == "chat":
             return await _chat(db, config, args, _)
         if command == "run":
-            from bot import telegram  # python-telegram-bot is loaded only when the bot runs
-
-            try:
-                webhook = (
-                    telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
-                )
-                rate = telegram.rate_from_env()
-            except ValueError as error:
-                print(f"mantelbot: configuration: {error}", file=sys.stderr)
-                return EXIT_USAGE
             return await telegram.run(db, config, webhook, rate)
         if command == "resources":
-            return await _resources(db, args, _)
+            return await _resources(db, args, _, config)
         if command == "areas":
             return await _areas(db, args, _)
+        if command == "stats":
+            return await reports.stats_command(db, args, _, sys.stdout)
+        if command == "audit":
+            return await reports.audit_command(db, args, _, sys.stdout)
         if command == "coordinators":
             return await _coordinators(db, config, args, _)
         return await _db(db, args, _)
+    except StorageError as error:  # e.g. busy: another process kept the write lock too long
+        return _storage_problem(error, _)
     finally:
         await db.close()
+
+
+STORAGE_PROBLEMS = {
+    StorageError.NOT_SQLITE: N_("{path} is not a Mantelbot database (not an SQLite file)."),
+    StorageError.FOLDER: N_("{path} is a folder, not a database file."),
+    StorageError.MISSING: N_("There is no database at {path}."),
+    StorageError.READ_ONLY: N_(
+        "The database {path} is read-only: Mantelbot needs to write to it and to its folder."
+    ),
+    StorageError.NEWER_SCHEMA: N_(
+        "The database {path} is from a newer Mantelbot (schema version {detail}). Update Mantelbot."
+    ),
+    StorageError.CANNOT_OPEN: N_("Cannot open the database {path}: {detail}"),
+    StorageError.BUSY: N_(
+        "The database {path} is busy (another process is writing to it). Try again in a moment."
+    ),
+}
+
+
+def _storage_problem(error: StorageError, _) -> int:
+    """One line on standard error, no traceback; exit code 1 when busy, 2 when unusable."""
+    message = _(STORAGE_PROBLEMS[error.reason]).format(path=error.path, detail=error.detail)
+    print(f"mantelbot: {message}", file=sys.stderr)
+    return error.exit_code
 
 
 async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> int:
@@ -166,36 +230,53 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
         default_language=args.lang or config.locale,
         clock=lambda: datetime.now(config.timezone),
     )
-    await terminal.chat(engine, args.user, hint=args.lang)
+    console = terminal.ConsoleChannel(args.user)
+    sender = Sender(db, console, SenderSettings(per_chat_interval=0))
+    scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
+
+    async def queued() -> list:
+        """Due timers first (they may queue messages), then what waits for this user."""
+        await scheduler.run_due()
+        while await sender.send_due(recipient=args.user):
+            pass
+        return console.take()
+
+    await terminal.chat(engine, args.user, hint=args.lang, on_read=queued)
     return EXIT_OK
 
 
 def _report(error: ImportRefused, _) -> int:
     print(_("Import refused; nothing was changed."), file=sys.stderr)
-    for problem in error.problems:
+    for problem in error.problems[:SHOWN_PROBLEMS]:
         print("  " + problem.format(_), file=sys.stderr)
+    if error.total > SHOWN_PROBLEMS:
+        print("  " + _("and {n} more").format(n=error.total - SHOWN_PROBLEMS), file=sys.stderr)
     return EXIT_FAILED
 
 
-def _read(path: Path, _) -> bytes | None:
+def _write_out(data: bytes, path: Path | None, _) -> int:
     try:
-        return path.read_bytes()
+        if path:
+            path.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
     except OSError as error:
         print(
-            _("Cannot read {path}: {error}").format(path=path, error=error.strerror),
+            _("Cannot write {path}: {error}").format(path=path, error=error.strerror),
             file=sys.stderr,
         )
-        return None
+        return EXIT_FAILED
+    return EXIT_OK
 
 
-async def _resources(db: Database, args: argparse.Namespace, _) -> int:
-    actor = f"cli:{os.environ.get('USER', 'unknown')}"
+def _actor() -> str:
+    return f"cli:{os.environ.get('USER', 'unknown')}"
+
+
+async def _resources(db: Database, args: argparse.Namespace, _, config: Config) -> int:
     if args.action == "import":
-        data = _read(args.file, _)
-        if data is None:
-            return EXIT_FAILED
         try:
-            result = await import_resources(db, data, _, actor)
+            result = await import_resources(db, args.file, _, _actor())
         except ImportRefused as error:
             return _report(error, _)
         print(
@@ -205,28 +286,33 @@ async def _resources(db: Database, args: argparse.Namespace, _) -> int:
         )
         return EXIT_OK
     if args.action == "export":
-        data = await export_resources(db)
-        if args.file:
-            args.file.write_bytes(data)
-        else:
-            sys.stdout.buffer.write(data)
-        return EXIT_OK
+        return _write_out(await export_resources(db), args.file, _)
     async with db.read() as tx:
         items = await resources.list_all(tx, args.category)
+    now = datetime.now(config.timezone)
     for r in items:
-        state = "" if r.active else " " + _("(inactive)")
-        print(f"{r.id:32} {r.category:18} {','.join(r.areas):20} {r.name}{state}")
+        marks = [
+            label
+            for label, applies in (
+                (_("(inactive)"), not r.active),
+                (_("(over)"), r.is_over(now)),
+                (_("(no contact)"), not r.has_contact),
+            )
+            if applies
+        ]
+        verified = r.last_verified or "-"
+        print(
+            f"{r.id:32} {r.category:18} {','.join(r.areas):20} {verified:10} "
+            + " ".join([r.name, *marks])
+        )
     print(_("{n} resources").format(n=len(items)))
     return EXIT_OK
 
 
 async def _areas(db: Database, args: argparse.Namespace, _) -> int:
     if args.action == "import":
-        data = _read(args.file, _)
-        if data is None:
-            return EXIT_FAILED
         try:
-            result = await import_areas(db, data, _, f"cli:{os.environ.get('USER', 'unknown')}")
+            result = await import_areas(db, args.file, _, _actor())
         except ImportRefused as error:
             return _report(error, _)
         print(
@@ -235,13 +321,15 @@ async def _areas(db: Database, args: argparse.Namespace, _) -> int:
             )
         )
         return EXIT_OK
+    if args.action == "export":
+        return _write_out(await export_areas(db), args.file, _)
     async with db.read() as tx:
         items = await areas.list_all(tx)
-        depth = {}
-        for area in items:
-            depth[area.code] = depth.get(area.parent, -1) + 1
-            pcs = areas.format_postcodes(area.postcodes)
-            print(f"{'  ' * depth[area.code]}{area.code:20} {area.name:20} {pcs}")
+    depth: dict[str, int] = {}
+    for area in items:
+        depth[area.code] = depth.get(area.parent, -1) + 1
+        pcs = areas.format_postcodes(area.postcodes)
+        print(f"{'  ' * depth[area.code]}{area.code:20} {area.name:20} {pcs}")
     return EXIT_OK
 
 
@@ -314,6 +402,9 @@ async def _coordinators(db: Database, config: Config, args: argparse.Namespace, 
             print(_("Give --areas or --admin."), file=sys.stderr)
             return EXIT_USAGE
         user_id = await coordinators.user_for(tx, *target, now)
+        if await state_store.load(tx, user_id) is None:
+            # Their first chat opens the management menu instead of the carers' welcome.
+            await state_store.save(tx, user_id, State("beheer.menu"), now)
         me = await coordinators.save(
             tx,
             user_id,
@@ -341,6 +432,15 @@ async def _db(db: Database, args: argparse.Namespace, _) -> int:
         print(_("Backup written to {path}.").format(path=args.path))
         return EXIT_OK
     if args.action == "load-example":
+        if not args.force and not await example_data.is_empty(db):
+            print(
+                _(
+                    "The database {path} already has areas or resources. Loading the example "
+                    "data would mix fictional help with real help. Use --force to load it anyway."
+                ).format(path=db.path),
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         try:
             area_result, resource_result = await example_data.load(db, _)
         except ImportRefused as error:

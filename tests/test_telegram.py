@@ -320,7 +320,7 @@ async def test_stickers_photos_and_other_non_text_get_a_text_only_answer(fake, e
         for kind in ("sticker", "photo", "voice", "location", "contact", "document"):
             await carer.send_kind(kind)
             assert "Ik kan alleen tekst en knoppen lezen" in carer.text, kind
-            assert carer.keys == menu  # the current choices again
+            assert carer.keys == [*menu, "crisis"]  # the current choices, and help right now
 
 
 async def test_added_to_a_group_the_bot_says_once_it_works_in_private_and_leaves(fake, example_db):
@@ -380,7 +380,7 @@ vb-lang-twee,Lange beschrijving twee,respite,west,{long},{long}
 
 
 async def test_html_is_escaped_and_long_texts_are_split_below_4096(fake, example_db):
-    from bot.csv_files import import_resources
+    from store.csv_files import import_resources
 
     long = " ".join(["Een lange zin over logeeropvang & rust."] * 48)  # under 2,000 characters
     data = RESOURCES_CSV.format(long=long).encode()
@@ -670,7 +670,7 @@ async def test_a_refused_token_exits_with_code_2_and_no_noise(fake, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
     env |= {
         "MANTELBOT_DB": str(tmp_path / "x.sqlite3"),
-        "TELEGRAM_BOT_TOKEN": "123:not-the-right-token",
+        "TELEGRAM_BOT_TOKEN": "123456:not-the-right-token-at-all",
         "TELEGRAM_API_URL": fake.url,
     }
     process = await asyncio.create_subprocess_exec(
@@ -680,7 +680,7 @@ async def test_a_refused_token_exits_with_code_2_and_no_noise(fake, tmp_path):
     logged = stderr.decode()
     assert process.returncode == 2, logged
     assert "refused the token" in logged
-    assert "Unclosed" not in logged and "not-the-right-token" not in logged
+    assert "Unclosed" not in logged and "not-the-right-token-at-all" not in logged
 
 
 @asynccontextmanager
