@@ -20,6 +20,7 @@ import secrets
 import signal
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,6 +73,7 @@ POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait for news
 # calls); a lone carer's message arrives during a pending long poll and is not delayed.
 POLL_INTERVAL = 0.02
 MAX_CONCURRENT_UPDATES = 32
+MAX_KEYBOARDS = 10_000  # chats whose last question's buttons are remembered (to take them away)
 SEND_ATTEMPTS = 3  # tries of a reply that meets network errors
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -260,7 +262,7 @@ class TelegramChannel:
         self._inactive: set[str] = set()  # users this process marked inactive
         self._marks = DeliveryMarks(engine)
         # The newest message with buttons in each private chat: typing an answer takes them away.
-        self._keyboards: dict[int, int] = {}
+        self._keyboards: OrderedDict[int, int] = OrderedDict()
         self._left: set[int] = set()  # groups this process said goodbye to
 
     def user_ref(self, user_id: int) -> str:
@@ -450,7 +452,10 @@ class TelegramChannel:
                 log.warning("not sent user=%s: %s", ref, type(error).__name__)
                 return
             if outgoing.keyboard and chat_id > 0:
-                self._keyboards[chat_id] = sent.message_id
+                self._keyboards.pop(chat_id, None)
+                self._keyboards[chat_id] = sent.message_id  # newest last
+                if len(self._keyboards) > MAX_KEYBOARDS:
+                    self._keyboards.popitem(last=False)
         if external_id is not None and replies:
             await self._marks.mark(external_id)
 
