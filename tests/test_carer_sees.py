@@ -151,3 +151,58 @@ async def test_after_forget_me_the_postcode_is_asked_again(zwolle_db):
     assert "Ik heb alles gewist" in chat.text and "Waar woon je?" in chat.text
     await chat.send("8032 AB")
     assert "Je woont in Holtenbroek" in chat.text
+
+
+DUTCH_IN_ENGLISH = ("naaste", "/mijngegevens", "/vergeetmij", "/hulp", "/taal", "lotgeno")
+
+
+def english_catalogue() -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import po_path
+
+    with po_path("en").open("rb") as f:
+        return {
+            (m.id if isinstance(m.id, str) else m.id[0]): (
+                m.string if isinstance(m.string, str) else " ".join(m.string)
+            )
+            for m in read_po(f)
+            if m.id
+        }
+
+
+def test_english_texts_have_no_dutch_words_or_dutch_commands():
+    found = [
+        (word, text)
+        for text in english_catalogue().values()
+        for word in DUTCH_IN_ENGLISH
+        if word in text.casefold()
+    ]
+    assert found == []
+
+
+def test_english_pages_speak_of_the_person_you_care_for():
+    from pathlib import Path
+
+    from bot.i18n import LOCALES_DIR
+
+    pages = sorted(Path(LOCALES_DIR, "en", "pages").glob("*.md"))
+    assert pages
+    found = [
+        (page.name, word)
+        for page in pages
+        for word in DUTCH_IN_ENGLISH
+        if word in page.read_text().casefold()
+    ]
+    assert found == []
+
+
+async def test_english_data_export_is_named_in_english(zwolle_db):
+    chat = chat_in(zwolle_db, "en")
+    await chat.onboard("8012 AB", care="same")
+    await chat.send("/mydata")
+    assert "Where the person you care for lives: Zwolle-Zuid" in chat.text
+    assert "mantelbot-data.json" in chat.text
+    assert [r.document.filename for r in chat.last if r.document] == ["mantelbot-data.json"]
+    await chat.send("/nonsense")
+    assert "Try /menu, /help or /stop." in chat.text
