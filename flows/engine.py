@@ -237,6 +237,9 @@ DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is 
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
+# Choice keys by prefix that work from any step: buttons under a message the bot sent on its own
+# (e.g. a weekly digest), which the user's conversation state never offered.
+GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
 BACK_WORDS = ("terug", "back", "vorige")
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
 # restoring their older value (e.g. what was already counted, so it is not counted twice).
@@ -276,6 +279,16 @@ def command(*names: str) -> Callable[[AnswerFn], AnswerFn]:
 def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
     def register(handler: AnswerFn) -> AnswerFn:
         GLOBAL_CHOICES[key] = handler
+        return handler
+
+    return register
+
+
+def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
+    """Handle every choice key that starts with `prefix` (e.g. `fr:`), from any step."""
+
+    def register(handler: AnswerFn) -> AnswerFn:
+        GLOBAL_PREFIXES[prefix] = handler
         return handler
 
     return register
@@ -418,6 +431,9 @@ class Engine:
             return await COMMANDS[msg.command](ctx, msg)
         if msg.choice in GLOBAL_CHOICES:
             return await GLOBAL_CHOICES[msg.choice](ctx, msg)
+        for prefix, handler in GLOBAL_PREFIXES.items():
+            if msg.choice and msg.choice.startswith(prefix):
+                return await handler(ctx, msg)
         if state is None or state.step not in STEPS:
             return goto(FIRST_STEP if state is None else HOME_STEP)
         if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):

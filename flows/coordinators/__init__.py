@@ -3,6 +3,7 @@
 from flows.coordinators import (  # noqa: F401
     beheer,
     changes,
+    freshness,
     resource_csv,
     resource_manage,
     resource_new,

@@ -23,6 +23,7 @@ from flows.engine import (
     Reply,
     Turn,
     command,
+    global_prefix,
     step,
 )
 from store import coordinators
@@ -117,6 +118,25 @@ def coordinator_command(
             return await handler(ctx, msg, me)
 
         command(*names)(guarded)
+        return handler
+
+    return register
+
+
+def coordinator_choice(
+    prefix: str, *, admin: bool = False
+) -> Callable[[CoordinatorAnswer], CoordinatorAnswer]:
+    """Register the buttons whose keys start with `prefix` under messages the bot sends to
+    coordinators on its own (they work from any step); only a coordinator may press them."""
+
+    def register(handler: CoordinatorAnswer) -> CoordinatorAnswer:
+        async def guarded(ctx: Context, msg: Incoming) -> Turn:
+            me = await authorise(ctx, admin=admin)
+            if me is None:
+                return refuse(ctx)
+            return await handler(ctx, msg, me)
+
+        global_prefix(prefix)(guarded)
         return handler
 
     return register
