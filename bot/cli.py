@@ -15,9 +15,10 @@ from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
-from flows import Engine
+from flows import Engine, office_hours
 from flows.engine import N_
 from store import areas, coordinators, resources, users
+from store import state as state_store
 from store.csv_files import (
     ImportRefused,
     export_areas,
@@ -26,6 +27,7 @@ from store.csv_files import (
     import_resources,
 )
 from store.db import Database, StorageError
+from store.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 50  # an import report shows this many problems, then how many more
@@ -107,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = Config.from_env()
+        office_hours.configure(os.environ.get("MANTELBOT_OFFICE_HOURS"))
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -398,6 +401,9 @@ async def _coordinators(db: Database, config: Config, args: argparse.Namespace, 
             print(_("Give --areas or --admin."), file=sys.stderr)
             return EXIT_USAGE
         user_id = await coordinators.user_for(tx, *target, now)
+        if await state_store.load(tx, user_id) is None:
+            # Their first chat opens the management menu instead of the carers' welcome.
+            await state_store.save(tx, user_id, State("beheer.menu"), now)
         me = await coordinators.save(
             tx,
             user_id,

@@ -125,6 +125,7 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
+    default_language: str = "nl"  # for someone else's message when their language is unknown
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
@@ -237,8 +238,8 @@ DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is 
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
-# Choice keys by prefix that work from any step: buttons under a message the bot sent on its own
-# (e.g. a weekly digest), which the user's conversation state never offered.
+# Choice keys `prefix:…` that work from any step: buttons on messages the bot sent on its own
+# (e.g. "hc:r:12", answer handover 12), which arrive whatever step the user is at.
 GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
 BACK_WORDS = ("terug", "back", "vorige")
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
@@ -276,19 +277,19 @@ def command(*names: str) -> Callable[[AnswerFn], AnswerFn]:
     return register
 
 
-def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
+def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `handler` for every choice key that starts with `prefix` (ending in ":")."""
+
     def register(handler: AnswerFn) -> AnswerFn:
-        GLOBAL_CHOICES[key] = handler
+        GLOBAL_PREFIXES[prefix] = handler
         return handler
 
     return register
 
 
-def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
-    """Handle every choice key that starts with `prefix` (e.g. `fr:`), from any step."""
-
+def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
     def register(handler: AnswerFn) -> AnswerFn:
-        GLOBAL_PREFIXES[prefix] = handler
+        GLOBAL_CHOICES[key] = handler
         return handler
 
     return register
@@ -413,6 +414,7 @@ class Engine:
                 data=dict(state.data) if state else {},
                 step=state.step if state else None,
                 languages=self.languages,
+                default_language=self.default_language,
             )
             turn = await self._dispatch(ctx, state, msg)
             replies, new_state = await self._conclude(ctx, state, turn)
@@ -431,9 +433,9 @@ class Engine:
             return await COMMANDS[msg.command](ctx, msg)
         if msg.choice in GLOBAL_CHOICES:
             return await GLOBAL_CHOICES[msg.choice](ctx, msg)
-        for prefix, handler in GLOBAL_PREFIXES.items():
-            if msg.choice and msg.choice.startswith(prefix):
-                return await handler(ctx, msg)
+        prefix = (msg.choice or "").split(":", 1)[0] + ":"
+        if msg.choice and prefix in GLOBAL_PREFIXES:
+            return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             return goto(FIRST_STEP if state is None else HOME_STEP)
         if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):

@@ -4,6 +4,7 @@ from flows.coordinators import (  # noqa: F401
     beheer,
     changes,
     freshness,
+    handovers,
     resource_csv,
     resource_manage,
     resource_new,

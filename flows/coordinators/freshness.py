@@ -1,7 +1,7 @@
 """Freshness: once a week every coordinator gets the resources in their areas that nobody has
 checked for 180 days, each with "Klopt nog" / "Wijzigen" / "Archiveren" buttons.
 
-The weekly timer lives in the schedule table (the first one comes with migration 0009); its
+The weekly timer lives in the schedule table (the first one comes with migration 0010); its
 handler queues one outbox message per coordinator, in the same transaction, and sets the timer
 for the week after. The buttons work from any step, but only for a coordinator who may change
 that resource (flows/coordinators/access.py): a replayed button changes nothing.
