@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 import weakref
 from collections import OrderedDict
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 
 from store import state as state_store
 from store import users
-from store.db import Database, Tx
+from store.db import Database, StorageError, Tx
 from store.state import State
 from store.users import User
 
@@ -295,9 +296,30 @@ def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
     return register
 
 
-# A check that runs before anything is loaded or stored (the crisis route). It gets the text and
-# returns replies, or None to let the message through; the message is never stored.
-Interceptor = Callable[[Tx, Translator, Incoming], Awaitable[list[Reply] | None]]
+@dataclass(frozen=True)
+class Glance:
+    """What a read-only route knows of the user. It is read without a write transaction, so another
+    process's long import never delays it; `readable` is False when even that read failed."""
+
+    db: Database
+    t: Translator
+    channel: str
+    external_id: str
+    step: str | None
+    readable: bool
+
+
+@dataclass(frozen=True)
+class Interceptor:
+    """A route that answers before any state is loaded for writing, and writes nothing (the crisis
+    route). `claims` looks at the message only; `answer` gets the glance and gives the replies.
+    The message is never stored."""
+
+    claims: Callable[[Incoming], bool]
+    answer: Callable[[Glance, Incoming], Awaitable[list[Reply]]]
+
+
+GLANCE_WAIT = 1.0  # seconds; after that a read-only route answers without the database
 INTERCEPTORS: list[Interceptor] = []
 
 
@@ -389,14 +411,9 @@ class Engine:
         )
 
     async def _handle(self, key: tuple[str, str], msg: Incoming) -> tuple[list[Reply], str]:
-        if msg.text and INTERCEPTORS:
-            async with self.db.read() as tx:
-                user = await users.get(tx, *key)
-                t = self.translator(self._language(user, self._session(key), msg.language_hint))
-                for intercept in INTERCEPTORS:
-                    replies = await intercept(tx, t, msg)
-                    if replies is not None:
-                        return replies, "intercepted"
+        for route in INTERCEPTORS:
+            if route.claims(msg):
+                return await route.answer(await self._glance(key, msg), msg), "intercepted"
 
         async with self.db.transaction() as tx:
             user = await users.get(tx, *key)
@@ -426,6 +443,23 @@ class Engine:
         else:
             session.state = new_state
         return replies, new_state.step
+
+    async def _glance(self, key: tuple[str, str], msg: Incoming) -> Glance:
+        """The user's language and step, read without a write transaction. When the database
+        cannot be read in time (locked by another process, damaged), the route still answers."""
+        session = self._session(key)
+        user, step, readable = None, session.state.step if session.state else None, True
+        try:
+            async with asyncio.timeout(GLANCE_WAIT), self.db.read() as tx:
+                user = await users.get(tx, *key)
+                if user:
+                    state = await state_store.load(tx, user.id)
+                    step = state.step if state else None
+        except (sqlite3.Error, StorageError, TimeoutError, ValueError):
+            log.warning("database not readable for a read-only route (channel=%s)", msg.channel)
+            readable = False
+        t = self.translator(self._language(user, session, msg.language_hint))
+        return Glance(self.db, t, msg.channel, msg.external_id, step, readable)
 
     async def _dispatch(self, ctx: Context, state: State | None, msg: Incoming) -> Turn:
         _ = ctx._
@@ -501,10 +535,9 @@ class Engine:
         return [*replies[:-1], Reply(last.text, (*last.choices, back), last.document)]
 
     def _reprompt(self, ctx: Context, asked: list[Reply]) -> list[Reply]:
-        """Short when the question has choices; the whole question when it wants typed text."""
+        """The whole question again (a carer may not have seen it), with the crisis button."""
         last = asked[-1]
-        if last.choices:
-            return [
-                Reply(ctx._("Sorry, I did not understand that. Choose one of these:"), last.choices)
-            ]
-        return [Reply(ctx._("Sorry, I did not understand that.") + "\n\n" + last.text)]
+        choices = last.choices
+        if "crisis" not in offered_keys(asked):
+            choices = (*choices, Choice("crisis", ctx._("I need help right now")))
+        return [Reply(ctx._("Sorry, I did not understand that.") + "\n\n" + last.text, choices)]
