@@ -51,6 +51,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot import log_privacy
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
@@ -392,6 +393,7 @@ def make_engine(db: Database, config: Config) -> Engine:
         languages=LANGUAGES,
         default_language=config.locale,
         clock=lambda: datetime.now(config.timezone),
+        keep_state=config.keep_state,
     )
 
 
@@ -484,6 +486,7 @@ class TelegramBot:
             services = [
                 asyncio.create_task(self.sender.run(stop)),
                 asyncio.create_task(self.scheduler.run(stop)),
+                asyncio.create_task(self.engine.tidy(stop)),  # expired conversations
             ]
             await stop.wait()
             await asyncio.gather(*services)
@@ -510,33 +513,14 @@ class TelegramBot:
             delay = min(30.0, delay * 2)
 
 
-class RedactToken(logging.Filter):
-    """Defence in depth: whatever a library logs, the token never reaches the log."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
-
-
 def quiet_logging(token: str) -> None:
     # httpx logs every request URL at INFO, and the URL holds the token.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # At DEBUG, python-telegram-bot logs the parameters of every call: what users wrote.
     logging.getLogger("telegram").setLevel(logging.INFO)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
-            handler.addFilter(RedactToken(token))
+    # Defence in depth: whatever a library logs, the token never reaches the log.
+    log_privacy.install(token)
 
 
 async def run(db: Database, config: Config, webhook: WebhookSettings | None, rate: float) -> int:

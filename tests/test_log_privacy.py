@@ -1,0 +1,79 @@
+"""At DEBUG, libraries log every statement and request with its parameters. No log line may carry
+what a carer wrote, their id or the token, whichever logger writes it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+
+from bot import log_privacy
+
+QUESTION = "Mijn broer Teunis Brakkeveen slaapt slecht sinds zijn beroerte, wat kan ik doen?"
+USER = "gebruiker-77313"
+
+
+async def test_a_real_chat_at_debug_logs_no_text_and_no_user_id(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
+    env |= {"MANTELBOT_LOG_LEVEL": "DEBUG"}
+    lines = [
+        "1",
+        "1055 AB",
+        "Overslaan",
+        "Praat met een mantelzorgconsulent",
+        "Mijn vraag stellen",
+        "Even vrij (respijtzorg)",
+        QUESTION,
+        "Versturen",
+    ]
+    chat = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "chat",
+        "--user",
+        USER,
+        "--db",
+        str(tmp_path / "bot.sqlite3"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    out, err = await asyncio.wait_for(chat.communicate("\n".join(lines).encode() + b"\n"), 120)
+    assert chat.returncode == 0
+    assert "Verstuurd." in out.decode()  # the question really went through the database
+    logged = err.decode()
+    assert "DEBUG aiosqlite executing <hidden>" in logged  # DEBUG was on, and scrubbed
+    for secret in (QUESTION, "Brakkeveen", "beroerte", USER, "1055"):
+        assert secret not in logged, secret
+
+
+def test_library_arguments_are_hidden_at_debug_ours_are_kept_and_the_token_everywhere(caplog):
+    token = "7000000001:TEST-secret-token-value"
+    caplog.set_level(logging.DEBUG)
+    log_privacy.install(token)
+    try:
+        logging.getLogger("aiosqlite").debug("executing %s", "INSERT ... ('Teunis')")
+        logging.getLogger("telegram.ext").debug("payload %(text)s", {"text": "Teunis"})
+        logging.getLogger("aiosqlite").warning("closing failed: %s", "disk full")
+        logging.getLogger("store.db").debug("checkpoint %d pages", 12)
+        try:
+            raise RuntimeError(f"POST https://api.example.org/bot{token}/getMe failed")
+        except RuntimeError:
+            logging.getLogger("httpx").exception("request %s", f"/bot{token}/getMe")
+    finally:
+        for handler in logging.getLogger().handlers:
+            for f in [f for f in handler.filters if isinstance(f, log_privacy.Scrubber)]:
+                handler.removeFilter(f)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[:4] == [
+        "executing <hidden>",
+        "payload <hidden>",
+        "closing failed: disk full",  # a library's warning keeps its details
+        "checkpoint 12 pages",  # our own modules log no texts; their details stay
+    ]
+    assert "Teunis" not in caplog.text
+    assert token not in caplog.text and "<token>" in caplog.text
