@@ -4,9 +4,9 @@ file or its WAL (the bot is still running, so SQLite has not cleaned up on close
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from pathlib import Path
+
+from tests.support import start_mantelbot
 
 QUESTION = "Mijn schoonvader Xylander Quokkabeek vergeet zijn insuline, wie helpt ons 's avonds?"
 
@@ -28,22 +28,7 @@ def traces(data: bytes) -> list[str]:
 
 async def test_after_vergeetmij_the_question_is_in_neither_the_database_nor_the_wal(tmp_path):
     db = tmp_path / "bot.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    chat = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "chat",
-        "--user",
-        "anna",
-        "--db",
-        str(db),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=env,
-        cwd=tmp_path,
-    )
+    chat = await start_mantelbot(tmp_path, "chat", "--user", "anna", "--db", str(db))
 
     async def say(lines: list[str], until: str) -> None:
         chat.stdin.write("".join(line + "\n" for line in lines).encode())

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 
 from bot import log_privacy
+from tests.support import start_mantelbot
 
 QUESTION = "Mijn broer Teunis Brakkeveen slaapt slecht sinds zijn beroerte, wat kan ik doen?"
 USER = "gebruiker-77313"
 
 
 async def test_a_real_chat_at_debug_logs_no_text_and_no_user_id(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    env |= {"MANTELBOT_LOG_LEVEL": "DEBUG"}
     lines = [
         "1",
         "1055 AB",
@@ -27,20 +24,15 @@ async def test_a_real_chat_at_debug_logs_no_text_and_no_user_id(tmp_path):
         QUESTION,
         "Versturen",
     ]
-    chat = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+    chat = await start_mantelbot(
+        tmp_path,
         "chat",
         "--user",
         USER,
         "--db",
         str(tmp_path / "bot.sqlite3"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
+        env={"MANTELBOT_LOG_LEVEL": "DEBUG"},
         stderr=asyncio.subprocess.PIPE,
-        env=env,
-        cwd=tmp_path,
     )
     out, err = await asyncio.wait_for(chat.communicate("\n".join(lines).encode() + b"\n"), 120)
     assert chat.returncode == 0
