@@ -12,14 +12,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, log_privacy, terminal
+from bot import example_data, log_privacy, reports, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
-from flows import Engine
+from flows import Engine, office_hours
 from flows.engine import N_
 from store import areas, coordinators, resources, users
+from store import state as state_store
 from store.csv_files import (
     ImportRefused,
     export_areas,
@@ -28,6 +29,7 @@ from store.csv_files import (
     import_resources,
 )
 from store.db import Database, DatabaseBusy, StorageError
+from store.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 50  # an import report shows this many problems, then how many more
@@ -71,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     ar_export.add_argument("file", type=Path, nargs="?", help="default: standard output")
     ar_sub.add_parser("list", parents=[common], help="the area tree")
 
+    reports.add_parsers(sub, common)
+
     co = sub.add_parser("coordinators", parents=[common], help="who may manage what")
     co_sub = co.add_subparsers(dest="action", required=True)
     co_add = co_sub.add_parser(
@@ -107,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = Config.from_env()
+        office_hours.configure(os.environ.get("MANTELBOT_OFFICE_HOURS"))
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -175,6 +180,10 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
             return await _resources(db, args, _, config)
         if command == "areas":
             return await _areas(db, args, _)
+        if command == "stats":
+            return await reports.stats_command(db, args, _, sys.stdout)
+        if command == "audit":
+            return await reports.audit_command(db, args, _, sys.stdout)
         if command == "coordinators":
             return await _coordinators(db, config, args, _)
         return await _db(db, args, _)
@@ -404,6 +413,9 @@ async def _coordinators(db: Database, config: Config, args: argparse.Namespace, 
             print(_("Give --areas or --admin."), file=sys.stderr)
             return EXIT_USAGE
         user_id = await coordinators.user_for(tx, *target, now)
+        if await state_store.load(tx, user_id) is None:
+            # Their first chat opens the management menu instead of the carers' welcome.
+            await state_store.save(tx, user_id, State("beheer.menu"), now)
         me = await coordinators.save(
             tx,
             user_id,

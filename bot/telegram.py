@@ -59,7 +59,7 @@ from bot.sender import Sender, SenderSettings
 from bot.telegram_http import AiohttpRequest
 from bot.telegram_outbox import TelegramOutbox
 from bot.telegram_render import Outgoing, render
-from flows import Engine, Incoming, Reply
+from flows import Document, Engine, Incoming, Reply
 from flows.engine import COMMANDS, N_
 from store import users
 from store.db import Database
@@ -76,6 +76,7 @@ RATE_RETRIES = 3  # how often a request that got 429 is tried again, after its r
 SEND_ATTEMPTS = 3  # a reply lost to a network error is sent again (a duplicate beats a loss)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DEFAULT_LISTEN = "127.0.0.1:8080"
+MAX_DOCUMENT_BYTES = 5_000_000  # a resource list is far smaller; larger files are not fetched
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # resource cards hold links; keep chats compact
 
 # The commands menu: the Dutch name, the English name, what it does. A command appears only when
@@ -261,16 +262,36 @@ class TelegramChannel:
             return
         external_id = str(user.id)
         await self._reactivate(external_id, ref)
+        document = await self._download(message, ref) if kind == "document" else None
         incoming = Incoming(
             CHANNEL,
             external_id,
             text=message.text if kind is None else None,
             language_hint=user.language_code,
-            unsupported=kind,
+            unsupported=kind if document is None else None,
             user_ref=ref,
+            document=document,
         )
         replies = await self.engine.handle(incoming)
         await self._deliver(context, message.chat_id, external_id, ref, replies)
+
+    async def _download(self, message: Message, ref: str) -> Document | None:
+        """A file the user sent (a coordinator's CSV), fetched with getFile; None when it is too
+        large or cannot be fetched (the engine then says it reads only text)."""
+        sent = message.document
+        if sent is None or (sent.file_size or 0) > MAX_DOCUMENT_BYTES:
+            return None
+        try:
+            file = await sent.get_file()
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.info("file not fetched user=%s: %s", ref, type(error).__name__)
+            return None
+        if len(content) > MAX_DOCUMENT_BYTES:
+            return None
+        return Document(
+            sent.file_name or "file", content, sent.mime_type or "application/octet-stream"
+        )
 
     async def _on_button(self, update: Update, context: CallbackContext) -> None:
         query = update.callback_query

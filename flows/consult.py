@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flows import erasure, find_help
+from flows import erasure, find_help, handover_relay, office_hours
 from flows.engine import (
     N_,
     Choice,
@@ -23,19 +23,12 @@ from flows.engine import (
     stay,
     step,
 )
+from flows.handover_relay import TOPIC_LABELS
 from flows.language import LANGUAGE_NAMES
 from store import areas, handovers, resources
 
 ANSWER_WORKING_DAYS = 2
 MAX_QUESTION = 1000
-TOPIC_LABELS = {
-    "respite": N_("Time off (respite care)"),
-    "money": N_("Money and costs"),
-    "work": N_("Work and care"),
-    "emotional": N_("How I feel"),
-    "practical": N_("Practical help"),
-    "other": N_("Something else"),
-}
 assert tuple(TOPIC_LABELS) == handovers.TOPICS
 
 menu_entry("consult", N_("Talk to a carer support adviser"), "consult.start", order=40)
@@ -87,6 +80,8 @@ async def ask_start(ctx: Context) -> list[Reply]:
             )
         ]
     if ctx.consented:
+        waiting = [h for h in await handovers.for_user(ctx.tx, ctx.user.id) if h.is_open]
+        mine = (Choice(f"hc:r:{waiting[-1].id}", _("My open question")),) if waiting else ()
         return [
             Reply(
                 intro
@@ -97,6 +92,7 @@ async def ask_start(ctx: Context) -> list[Reply]:
                     "this chat."
                 ),
                 (
+                    *mine,
                     Choice("ask", _("Ask my question")),
                     Choice("peers", _("Meet other carers")),
                     Choice("menu", _("Main menu")),
@@ -244,9 +240,12 @@ async def confirm(ctx: Context, msg: Incoming) -> Turn:
     chosen = ctx.data.get("topic")
     if ctx.user is None or not question_text or chosen not in TOPIC_LABELS:
         return goto("consult.start")
-    due = answer_due(ctx.now)
+    hours = office_hours.HOURS
+    closed = not hours.is_open(ctx.now)
+    # Asked outside office hours, the working days count from when the office opens.
+    due = answer_due(hours.next_opening(ctx.now) if closed else ctx.now)
     area = ctx.home_area if ctx.home_area != areas.ROOT else None
-    await handovers.create(
+    handover_id = await handovers.create(
         ctx.tx,
         ctx.user.id,
         area_code=area,
@@ -256,15 +255,20 @@ async def confirm(ctx: Context, msg: Incoming) -> Turn:
         now=ctx.now,
         due=due,
     )
-    return goto(
-        "menu.main",
-        Reply(
-            _(
-                "Sent. A carer support adviser will answer you within {days} working days, so by "
-                "{date} at the latest. The answer comes in this chat."
-            ).format(days=ctx.t.format_number(ANSWER_WORKING_DAYS), date=ctx.t.format_date(due))
-        ),
+    handover = await handovers.get(ctx.tx, handover_id)
+    assert handover is not None
+    await handover_relay.question_opened(
+        ctx.tx, handover, ctx.translators, ctx.default_language, ctx.now
     )
+    text = _(
+        "Sent. A carer support adviser will answer you within {days} working days, so by "
+        "{date} at the latest. The answer comes in this chat."
+    ).format(days=ctx.t.format_number(ANSWER_WORKING_DAYS), date=ctx.t.format_date(due))
+    if closed:
+        text += "\n\n" + _(
+            "It is outside office hours now. An adviser reads your question from {when}."
+        ).format(when=ctx.t.format_datetime(hours.next_opening(ctx.now)))
+    return goto("menu.main", Reply(text))
 
 
 async def ask_edit(ctx: Context) -> Reply:

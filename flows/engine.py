@@ -70,7 +70,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One message from a user: free text, or the key of a choice they picked."""
+    """One message from a user: free text, the key of a choice they picked, or a file."""
 
     channel: str
     external_id: str
@@ -79,6 +79,7 @@ class Incoming:
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
     user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
+    document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
 
     @property
     def command(self) -> str | None:
@@ -130,6 +131,7 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
+    default_language: str = "nl"  # for someone else's message when their language is unknown
     # Set by consent and erasure: the engine makes sure they reach the disk (synchronous=FULL),
     # and after an erasure no deleted text is left in the WAL.
     wrote_consent: bool = False
@@ -243,11 +245,15 @@ class MenuEntry:
 
 
 STEPS: dict[str, Step] = {}
+DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is not understood
 # Steps whose answer may give or withdraw consent or erase: they run in a durable transaction.
 DURABLE_STEPS: set[str] = set()
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
+# Choice keys `prefix:…` that work from any step: buttons on messages the bot sent on its own
+# (e.g. "hc:r:12", answer handover 12), which arrive whatever step the user is at.
+GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
 BACK_WORDS = ("terug", "back", "vorige")
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
 # restoring their older value (e.g. what was already counted, so it is not counted twice).
@@ -256,12 +262,17 @@ FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
 
-def step(name: str, ask: AskFn, *, durable: bool = False) -> Callable[[AnswerFn], AnswerFn]:
-    """Register `answer` as the step `name`, with `ask` as its question. `durable`: its answer
-    may give consent or erase (it then runs with synchronous=FULL)."""
+def step(
+    name: str, ask: AskFn, *, documents: bool = False, durable: bool = False
+) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `answer` as the step `name`, with `ask` as its question. `documents`: the step
+    reads files the user sends (`msg.document`). `durable`: its answer may give consent or erase
+    (it then runs with synchronous=FULL)."""
 
     def register(answer: AnswerFn) -> AnswerFn:
         STEPS[name] = Step(name, ask, answer)
+        if documents:
+            DOCUMENT_STEPS.add(name)
         if durable:
             DURABLE_STEPS.add(name)
         return answer
@@ -279,6 +290,16 @@ def command(*names: str) -> Callable[[AnswerFn], AnswerFn]:
     def register(handler: AnswerFn) -> AnswerFn:
         for name in names:
             COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `handler` for every choice key that starts with `prefix` (ending in ":")."""
+
+    def register(handler: AnswerFn) -> AnswerFn:
+        GLOBAL_PREFIXES[prefix] = handler
         return handler
 
     return register
@@ -482,6 +503,7 @@ class Engine:
                 data=dict(state.data) if state else {},
                 step=state.step if state else None,
                 languages=self.languages,
+                default_language=self.default_language,
             )
             answered = ctx.step
             turn = await self._dispatch(ctx, state, msg)
@@ -508,10 +530,13 @@ class Engine:
             return await COMMANDS[msg.command](ctx, msg)
         if msg.choice in GLOBAL_CHOICES:
             return await GLOBAL_CHOICES[msg.choice](ctx, msg)
+        prefix = (msg.choice or "").split(":", 1)[0] + ":"
+        if msg.choice and prefix in GLOBAL_PREFIXES:
+            return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             # No state: new, or expired (a user who consented goes on at the main menu).
             return goto(FIRST_STEP if state is None and not ctx.user else HOME_STEP)
-        if msg.unsupported:
+        if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
             return Turn([Reply(_("I can only read text and buttons."))], understood=False)
         if msg.command:
             return Turn(
@@ -530,7 +555,7 @@ class Engine:
                 next=state.step,
                 data=state.data,
             )
-        if msg.choice is None and not (msg.text or "").strip():
+        if msg.choice is None and msg.document is None and not (msg.text or "").strip():
             return not_understood()
         return await STEPS[state.step].answer(ctx, msg)
 

@@ -25,7 +25,7 @@ from flows.engine import (
     not_understood,
     step,
 )
-from store import areas, needs, resources
+from store import areas, needs, resources, stats
 from store.resources import Resource
 
 PAGE_SIZE = 3
@@ -160,6 +160,9 @@ async def open_door(ctx: Context, name: str) -> Turn:
     earlier = ctx.data.get(NOTED)
     noted = [c for c in earlier if isinstance(c, str)] if isinstance(earlier, list) else []
     search = await search_door(ctx, name)
+    if search.local_areas:  # what carers look for, per district, for the coordinators
+        for category in categories:
+            await stats.note_asked(ctx.tx, search.local_areas[0], category, ctx.now.date())
     where = missing_at(ctx, search, categories)
     if where:
         for category in categories:

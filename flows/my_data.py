@@ -30,6 +30,7 @@ EXPORT_FILENAME = "mantelbot-gegevens.json"
 TABLE_LABELS = {
     "conversation_state": N_("Where we are in our conversation, so I can go on after a break"),
     "handovers": N_("Your questions for a carer support adviser"),
+    "handover_messages": N_("Your messages with a carer support adviser"),
     "burden_results": N_("Your results of the burden check (only the score and the date)"),
 }
 
@@ -86,7 +87,12 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
         if table == "handovers":
             lines.append("• " + _(TABLE_LABELS[table]) + ":")
             for row in rows[-10:]:
-                status = _("answered") if row.get("status") != "open" else _("waiting for answer")
+                if row.get("status") == "closed":
+                    status = _("closed")
+                elif row.get("answered_at"):
+                    status = _("answered")
+                else:
+                    status = _("waiting for answer")
                 topic = _(TOPIC_LABELS.get(row.get("topic"), TOPIC_LABELS["other"]))
                 lines.append(f"  – {_date(ctx, row.get('created_at'))}: {topic} ({status})")
         elif table == "conversation_state":
