@@ -416,6 +416,8 @@ class Engine:
                 stored, in_memory = await self.sweep()
                 if stored or in_memory:
                     log.info("expired conversations: stored=%d memory=%d", stored, in_memory)
+            except DatabaseBusy:
+                log.warning("database busy: expired conversations are swept next time")
             except Exception:
                 log.exception("sweeping expired conversations failed")
             with contextlib.suppress(TimeoutError):
