@@ -109,7 +109,7 @@ async def test_a_need_is_counted_once_when_the_carer_goes_back_and_opens_it_agai
     await open_door(chat, "cat:course")
     assert "Ik heb in Kampen nog niets gevonden" in chat.text
     for _again in range(2):  # back to the kinds of help, and the same door again
-        await chat.press("back")
+        await chat.press("cats")
         await chat.press("cat:course")
     assert "Online cursus mantelzorg" in chat.text
     assert await unmet(zwolle_db) == [("kampen", "course")]
