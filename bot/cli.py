@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, log_privacy, reports, terminal
+from bot import example_data, private_logs, reports, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
-    log_privacy.install()  # no message texts, user ids or token in any log line
+    private_logs.install(config.telegram_token or "")  # no texts, user ids or token in any log
     command = args.command or ("run" if config.telegram_token else "chat")
     if command == "chat" and not args.command:
         args.user, args.lang = "demo", None

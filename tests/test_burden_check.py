@@ -113,8 +113,8 @@ async def test_answers_can_be_typed_as_words(chat: Chat):
     assert "Vraag 2 van 9" in chat.text
     await chat.send("Min  of meer")
     assert "Vraag 3 van 9" in chat.text
-    await chat.send("misschien")  # not one of the five answers
-    assert "Vraag 3 van 9" not in chat.text and "Kies een van deze" in chat.text
+    await chat.send("misschien")  # not one of the five answers: the same statement again
+    assert chat.text.startswith("Sorry, dat begrijp ik niet.") and "Vraag 3 van 9" in chat.text
     assert chat.labels[:5] == ["Nee!", "Nee", "Min of meer", "Ja", "Ja!"]
 
 
@@ -229,7 +229,7 @@ async def test_crisis_words_mid_check_get_helplines_store_nothing_and_return(
     await chat.press("ediz:2:3")
     assert "Vraag 3 van 9" in chat.text
     await chat.send("Ik kan niet meer, het is te veel met mama")
-    assert "113" in chat.text and "Mantelzorglijn" in chat.text
+    assert "113" in chat.text and "Meer hulplijnen" in chat.labels
     tables = [
         t for (t,) in await rows(example_db, "SELECT name FROM sqlite_master WHERE type = 'table'")
     ]
