@@ -125,3 +125,15 @@ async def start_mantelbot(
         env=clean | (env or {}),
         cwd=cwd,
     )
+
+
+def typed_question_for_consultant(question: str) -> list[str]:
+    """What a carer types in `mantelbot chat`, from the main menu, to send `question` to a
+    mantelzorgconsulent (the reply to the last line starts with "Verstuurd.")."""
+    return [
+        "Vraag een mantelzorgconsulent",
+        "Mijn vraag stellen",
+        "Even vrij (respijtzorg)",
+        question,
+        "Versturen",
+    ]

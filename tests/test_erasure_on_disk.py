@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.support import start_mantelbot
+from tests.support import start_mantelbot, typed_question_for_consultant
 
 QUESTION = "Mijn schoonvader Xylander Quokkabeek vergeet zijn insuline, wie helpt ons 's avonds?"
 
@@ -42,13 +42,7 @@ async def test_after_vergeetmij_the_question_is_in_neither_the_database_nor_the_
     try:
         await say(["1", "1055 AB", "Overslaan"], "Wat wil je doen?")
         await say(
-            [
-                "Praat met een mantelzorgconsulent",
-                "Mijn vraag stellen",
-                "Even vrij (respijtzorg)",
-                QUESTION,
-                "Versturen",
-            ],
+            typed_question_for_consultant(QUESTION),
             "Verstuurd.",
         )
         # Stored (draft in the state, then the handover): the test can see it.

@@ -7,23 +7,14 @@ import asyncio
 import logging
 
 from bot import private_logs
-from tests.support import start_mantelbot
+from tests.support import start_mantelbot, typed_question_for_consultant
 
 QUESTION = "Mijn broer Teunis Brakkeveen slaapt slecht sinds zijn beroerte, wat kan ik doen?"
 USER = "gebruiker-77313"
 
 
 async def test_a_real_chat_at_debug_logs_no_text_and_no_user_id(tmp_path):
-    lines = [
-        "1",
-        "1055 AB",
-        "Overslaan",
-        "Praat met een mantelzorgconsulent",
-        "Mijn vraag stellen",
-        "Even vrij (respijtzorg)",
-        QUESTION,
-        "Versturen",
-    ]
+    lines = ["1", "1055 AB", "Overslaan", *typed_question_for_consultant(QUESTION)]
     chat = await start_mantelbot(
         tmp_path,
         "chat",
