@@ -141,6 +141,9 @@ class Context:
     # and after an erasure no deleted text is left in the WAL.
     wrote_consent: bool = False
     erased: bool = False
+    # What a step worked out that the next step's question needs in the same turn (a door's
+    # search: opened by one step, shown by the next), so it is not worked out twice.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

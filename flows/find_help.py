@@ -133,7 +133,12 @@ def door_helplines(name: str | None) -> tuple[str, ...]:
 
 
 async def search_door(ctx: Context, name: str | None) -> routing.Search:
-    return await routing.search(ctx, door_categories(name), door_helplines(name))
+    """A door's search, once per turn: opening a door searches and its results show it."""
+    audiences = tuple(sorted(routing.carer_audiences(ctx)))
+    key = ("find_help.search", name, ctx.home_area, ctx.care_area, audiences)
+    if key not in ctx.memo:
+        ctx.memo[key] = await routing.search(ctx, door_categories(name), door_helplines(name))
+    return ctx.memo[key]
 
 
 def missing_at(ctx: Context, search: routing.Search, categories: tuple[str, ...]) -> str | None:
@@ -302,7 +307,7 @@ async def ask_results(ctx: Context) -> list[Reply]:
         ]
     last_page = (len(search.found) - 1) // PAGE_SIZE
     page = min(max(int(ctx.data.get("page", 0)), 0), last_page)
-    names = await areas.names(ctx.tx)
+    names = search.names
     replies: list[Reply] = []
     if page == 0:
         missing = missing_at(ctx, search, categories)
@@ -336,7 +341,8 @@ async def ask_results(ctx: Context) -> list[Reply]:
         replies.append(Reply(title))
     both = bool(ctx.home_area and ctx.care_area and ctx.home_area != ctx.care_area)
     shown = search.found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    cards = [format_card(ctx, f.resource, where_label(ctx, f, names, both)) for f in shown]
+    full = await resources.by_ids(ctx.tx, [f.resource.id for f in shown])
+    cards = [format_card(ctx, full[f.resource.id], where_label(ctx, f, names, both)) for f in shown]
     if page < last_page:
         choices = (Choice("more", _("Show more")),) + choices
     return [*replies, *(Reply(card) for card in cards[:-1]), Reply(cards[-1], choices)]

@@ -12,11 +12,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flows.engine import Context
 from store import areas, resources
-from store.resources import Resource
 
 # Categories used where the naaste lives; all others are searched from the carer's own area.
 CARE_SIDE = frozenset({"respite", "practical_help"})
@@ -32,9 +31,10 @@ _WORK_AUDIENCE = {"work": "working_carers", "both": "working_carers"}
 _AGE_AUDIENCE = {"under_16": "young_carers", "16_24": "young_carers"}
 
 
-@dataclass(frozen=True)
-class Found:
-    resource: Resource
+class Found(NamedTuple):
+    """A resource found, where it ranked (a named tuple: a search builds hundreds)."""
+
+    resource: resources.Match  # slim: `resources.by_ids` reads the full rows of cards shown
     area: str  # the matched area code that ranked it
     side: str | None  # "home" or "care" when the area belongs to one person only, else None
     local: bool  # in the carer's or the naaste's own district
@@ -44,6 +44,7 @@ class Found:
 class Search:
     found: list[Found]
     local_areas: tuple[str, ...]  # the districts searched, preferred side first (no national)
+    names: dict[str, str]  # the names of the areas searched
 
     @property
     def has_local(self) -> bool:
@@ -83,10 +84,6 @@ def carer_audiences(ctx: Context) -> set[str]:
     return found
 
 
-async def _lineage(ctx: Context, code: str | None) -> list[str]:
-    return await areas.lineage(ctx.tx, code) if code else []
-
-
 def merge_lineages(first: list[str], second: list[str]) -> list[str]:
     """Level by level, `first` before `second` at each level; national last; no repeats.
 
@@ -104,10 +101,8 @@ def preferred_side(category: str) -> str:
     return "care" if category in CARE_SIDE else "home"
 
 
-async def area_order(ctx: Context, category: str) -> list[str]:
+def area_order(category: str, home: list[str], care: list[str]) -> list[str]:
     """The area codes to search for `category`, most relevant first."""
-    home = await _lineage(ctx, ctx.home_area)
-    care = await _lineage(ctx, ctx.care_area)
     first, second = (care, home) if preferred_side(category) == "care" else (home, care)
     return merge_lineages(first, second)
 
@@ -116,36 +111,41 @@ async def search(
     ctx: Context, categories: tuple[str, ...], helplines: tuple[str, ...] = ()
 ) -> Search:
     """Active resources of these categories for the carer, ordered by the routing rules; the
-    national `helplines` with these ids come last."""
-    home = await _lineage(ctx, ctx.home_area)
-    care = await _lineage(ctx, ctx.care_area)
+    national `helplines` with these ids come last. Two statements whatever the categories:
+    both lineages at once, then slim rows of every match (see bench/store.py)."""
+    places = [c for c in dict.fromkeys((ctx.home_area, ctx.care_area)) if c]
+    lines, names = await areas.lineages(ctx.tx, places)
+    home = lines.get(ctx.home_area or "", [])
+    care = lines.get(ctx.care_area or "", [])
     local = {line[0] for line in (home, care) if line and line[0] != areas.ROOT}
     audiences = carer_audiences(ctx)
+    orders = {c: area_order(c, home, care) for c in categories}
+    wanted = [*categories, "helpline"] if helplines else list(categories)
+    codes = list(dict.fromkeys(c for order in orders.values() for c in order))
     ranked: dict[str, tuple[tuple[int, int, str], Found]] = {}
-    for category in categories:
-        order = await area_order(ctx, category)
-        for resource in await resources.for_areas(ctx.tx, category, order, ctx.now):
-            matched = min(
-                (c for c in resource.areas if c in order), key=order.index, default=areas.ROOT
-            )
-            fits = bool(audiences & set(resource.audience))
-            key = (order.index(matched), 0 if fits else 1, resource.name.casefold())
-            side = None
-            if (matched in home) != (matched in care):
-                side = "home" if matched in home else "care"
-            found = Found(resource, matched, side, matched in local)
-            if resource.id not in ranked or key < ranked[resource.id][0]:
-                ranked[resource.id] = (key, found)
-    if helplines:
-        last = len(await area_order(ctx, "helpline"))  # after everything else
-        for resource in await resources.for_areas(ctx.tx, "helpline", [areas.ROOT], ctx.now):
-            if resource.id in helplines and resource.id not in ranked:
-                key = (last, helplines.index(resource.id), "")
-                ranked[resource.id] = (key, Found(resource, areas.ROOT, None, False))
+    last = len(merge_lineages(home, care))  # helplines: after everything else
+    ranks = {c: {code: i for i, code in enumerate(order)} for c, order in orders.items()}
+    at_home, at_care = set(home), set(care)
+    for match in await resources.matches(ctx.tx, wanted, codes or [areas.ROOT], ctx.now):
+        rank = ranks.get(match.category)
+        if rank is None:  # a helpline of this door: only the national ones asked for
+            if match.id in helplines and areas.ROOT in match.areas:
+                key = (last, helplines.index(match.id), "")
+                ranked[match.id] = (key, Found(match, areas.ROOT, None, False))
+            continue
+        # Every matched code is in every order (they only differ in sequence).
+        matched = match.areas[0] if len(match.areas) == 1 else min(match.areas, key=rank.get)
+        fits = not audiences.isdisjoint(match.audience)
+        key = (rank[matched], 0 if fits else 1, match.name.casefold())
+        side = None
+        if (matched in at_home) != (matched in at_care):
+            side = "home" if matched in at_home else "care"
+        ranked[match.id] = (key, Found(match, matched, side, matched in local))
     preferred = preferred_side(categories[0]) if categories else "home"
     sides = (care, home) if preferred == "care" else (home, care)
     local_order = tuple(c for c in (line[0] for line in sides if line) if c in local)
     return Search(
         found=[found for _key, found in sorted(ranked.values(), key=lambda item: item[0])],
         local_areas=tuple(dict.fromkeys(local_order)),
+        names=names,
     )

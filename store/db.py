@@ -74,6 +74,14 @@ class Tx:
     async def executemany(self, sql: str, params: Iterable[Iterable[Any]]) -> None:
         await self._conn.executemany(sql, params)
 
+    def execute_here(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """A short, indexed read run right here on the event loop: no trip to the database
+        thread, which costs more than such a statement itself. Only for reads well under a
+        millisecond (the carer's search, see bench/store.py); anything that may take long
+        (imports, statistics, backups) uses `execute`. Safe because whoever holds this Tx holds
+        the Database lock, so the thread has nothing else to run on the connection meanwhile."""
+        return self._conn._conn.execute(sql, list(params)).fetchall()
+
 
 # How long a statement waits for another process's write lock (SQLite retries meanwhile); after
 # that the caller gets DatabaseBusy.
@@ -84,6 +92,9 @@ JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 # the last conversation steps, never corrupt them. Consent, withdrawal and erasure ask for FULL
 # (`transaction(durable=True)`), which syncs the WAL at their commit.
 SYNCHRONOUS = "NORMAL"
+# Pages kept in memory (KiB, as SQLite's negative cache_size): the carer's search reads index
+# pages of 100,000 resources; the default 2 MiB keeps too few of them (see bench/store.py).
+CACHE_KIB = 16 * 1024
 # Health data: only the bot's own user may read the database, its -wal/-shm and backups.
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -222,7 +233,10 @@ class Database:
             _check_path(path, read_only)
         target = f"file:{quote(path)}?mode=ro" if read_only else path
         try:
-            conn = await aiosqlite.connect(target, uri=read_only, isolation_level=None)
+            # check_same_thread off: `Tx.execute_here` uses the connection from the event loop.
+            conn = await aiosqlite.connect(
+                target, uri=read_only, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as error:
             raise _classify(error, path) from None
         conn.row_factory = aiosqlite.Row
@@ -246,6 +260,7 @@ class Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
         await conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+        await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         # The first statement that reads the file: a file that is not SQLite fails here.
         mode = (await conn.execute_fetchall("PRAGMA journal_mode"))[0][0]
         if mode != "wal" and not self.read_only:

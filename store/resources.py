@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
+from typing import NamedTuple
 
 from store.db import Tx
 
@@ -84,8 +85,24 @@ class Resource:
 
     def is_over(self, now: datetime) -> bool:
         """A dated event whose end (or start, when it has no end) has passed."""
-        last = self.ends_at or self.starts_at
-        return bool(last) and datetime.fromisoformat(last) < now
+        return is_over(self.starts_at, self.ends_at, now)
+
+
+def is_over(starts_at: str | None, ends_at: str | None, now: datetime) -> bool:
+    last = ends_at or starts_at
+    return bool(last) and datetime.fromisoformat(last) < now
+
+
+class Match(NamedTuple):
+    """What a search needs to rank a resource; the full row is read only for the cards shown
+    (`by_ids`), because building thousands of full rows is most of a search's time. A named
+    tuple: a search builds hundreds, and they are much cheaper than frozen dataclasses."""
+
+    id: str
+    name: str
+    category: str
+    audience: tuple[str, ...]
+    areas: tuple[str, ...]  # the matched area codes
 
 
 _DUTCH_COLUMN = {"cost": "cost", "opening_hours": "opening_hours"}
@@ -212,6 +229,50 @@ async def for_areas(
         rows = await cur.fetchall()
     found = [_from_row(row, tuple(row[-1].split(";"))) for row in rows]
     return [r for r in found if now is None or not r.is_over(now)]
+
+
+async def matches(
+    tx: Tx, categories: list[str], area_codes: list[str], now: datetime
+) -> list[Match]:
+    """Active resources of any of `categories` for any of `area_codes`, in no particular
+    order; events that are over are left out. One statement, slim rows."""
+    if not categories or not area_codes:
+        return []
+    # No GROUP BY: a resource in two of the areas comes twice; merged here, cheaper than a
+    # temporary B-tree. The columns are all in the index resources_search: a short read, run on
+    # the event loop.
+    rows = tx.execute_here(
+        "SELECT r.id, r.name, r.category, r.audience, r.starts_at, r.ends_at, ra.area_code "
+        "FROM resource_areas ra JOIN resources r ON r.id = ra.resource_id "
+        f"WHERE ra.area_code IN ({', '.join('?' * len(area_codes))}) "
+        f"AND ra.category IN ({', '.join('?' * len(categories))}) AND r.active = 1",
+        [*area_codes, *categories],
+    )
+    found: dict[str, Match] = {}
+    for row in rows:
+        seen = found.get(row[0])
+        if seen is not None:
+            found[row[0]] = seen._replace(areas=(*seen.areas, row[6]))
+        elif not is_over(row[4], row[5], now):
+            audience = tuple(v for v in row[3].split(";") if v) if row[3] else ()
+            found[row[0]] = Match(row[0], row[1], row[2], audience, (row[6],))
+    return list(found.values())
+
+
+async def by_ids(tx: Tx, ids: list[str]) -> dict[str, Resource]:
+    """Full resources (with all their areas) by id: one statement, for the few cards shown."""
+    if not ids:
+        return {}
+    rows = tx.execute_here(
+        f"SELECT {_SELECT}, (SELECT group_concat(area_code, ';') FROM resource_areas "
+        "WHERE resource_id = r.id) FROM resources r "
+        f"WHERE r.id IN ({', '.join('?' * len(ids))})",
+        ids,
+    )
+    return {
+        row[0]: _from_row(row, tuple(sorted(c for c in (row[-1] or "").split(";") if c)))
+        for row in rows
+    }
 
 
 async def count(tx: Tx) -> int:
