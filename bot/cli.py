@@ -253,7 +253,7 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
             ).format(path=config.db_path),
             file=sys.stderr,
         )
-    clock = _clock(config, args.now)
+    clock = _clock(config, getattr(args, "now", None))  # `mantelbot` without a command: no --now
     engine = Engine(
         db,
         translators(config.timezone),
