@@ -13,6 +13,7 @@ memory only: nothing about them reaches the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -20,12 +21,12 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from store import state as state_store
 from store import users
-from store.db import Database, StorageError, Tx
+from store.db import Database, DatabaseBusy, StorageError, Tx
 from store.state import State
 from store.users import User
 
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 
 MAX_KEY_BYTES = 64  # Telegram's limit for callback_data
 MAX_HISTORY = 8  # how many steps "back" can go
+# How long a conversation (its state, drafts, and the memory of a user without consent) is kept
+# without activity; the channel's configuration may choose another span.
+KEEP_STATE = timedelta(days=30)
+TIDY_EVERY = 3600.0  # seconds between two sweeps of expired conversations in a running bot
 
 
 def N_(message: str) -> str:
@@ -75,6 +80,10 @@ class Incoming:
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
     user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
+    # Set by channels that may see an update twice and may lose a reply in a crash (Telegram):
+    update_id: int | None = None  # rising per channel; a repeat is not answered twice
+    confirms_delivery: bool = False  # the channel calls Engine.delivered once the replies arrived
+    edited: bool = False  # the user changed a message they sent earlier
     document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
 
     @property
@@ -109,6 +118,7 @@ class Session:
     home_area: str | None = None
     care_area: str | None = None
     profile: dict[str, Any] = field(default_factory=dict)  # answers kept in memory only
+    seen: datetime | None = None  # the last message; an idle session is forgotten
 
 
 @dataclass
@@ -127,6 +137,10 @@ class Context:
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
     default_language: str = "nl"  # for someone else's message when their language is unknown
+    # Set by consent and erasure: the engine makes sure they reach the disk (synchronous=FULL),
+    # and after an erasure no deleted text is left in the WAL.
+    wrote_consent: bool = False
+    erased: bool = False
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
@@ -177,6 +191,7 @@ class Context:
             return
         if self.session.profile.get("age_band") == "under_16":
             return  # under 16: parental consent would be needed, so nothing is ever stored
+        self.wrote_consent = True
         user = await users.create(self.tx, self.channel, self.external_id, self.lang, self.now)
         profile = {k: v for k, v in self.session.profile.items() if k in users.PROFILE_FIELDS}
         await users.update(
@@ -224,6 +239,10 @@ class Step:
     name: str
     ask: AskFn
     answer: AnswerFn
+    back: bool = True  # offer "back" (not where it leads nowhere useful, e.g. after /stop)
+    # Steps a choice of this step leads to already: "back" to them is not offered as well.
+    offered_elsewhere: tuple[str, ...] = ()
+    edits: bool = False  # an edited message is a new answer here (a corrected postcode)
 
 
 @dataclass(frozen=True)
@@ -236,6 +255,8 @@ class MenuEntry:
 
 STEPS: dict[str, Step] = {}
 DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is not understood
+# Steps whose answer may give or withdraw consent or erase: they run in a durable transaction.
+DURABLE_STEPS: set[str] = set()
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
@@ -250,14 +271,26 @@ FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
 
-def step(name: str, ask: AskFn, *, documents: bool = False) -> Callable[[AnswerFn], AnswerFn]:
+def step(
+    name: str,
+    ask: AskFn,
+    *,
+    back: bool = True,
+    offered_elsewhere: tuple[str, ...] = (),
+    edits: bool = False,
+    documents: bool = False,
+    durable: bool = False,
+) -> Callable[[AnswerFn], AnswerFn]:
     """Register `answer` as the step `name`, with `ask` as its question. `documents`: the step
-    reads files the user sends (`msg.document`)."""
+    reads files the user sends (`msg.document`). `durable`: its answer may give consent or erase
+    (it then runs with synchronous=FULL)."""
 
     def register(answer: AnswerFn) -> AnswerFn:
-        STEPS[name] = Step(name, ask, answer)
+        STEPS[name] = Step(name, ask, answer, back, offered_elsewhere, edits)
         if documents:
             DOCUMENT_STEPS.add(name)
+        if durable:
+            DURABLE_STEPS.add(name)
         return answer
 
     return register
@@ -343,6 +376,7 @@ class Engine:
         default_language: str = "nl",
         clock: Callable[[], datetime],
         max_sessions: int = 10_000,
+        keep_state: timedelta = KEEP_STATE,
     ) -> None:
         self.db = db
         self.translator = translator
@@ -354,6 +388,10 @@ class Engine:
         )
         self._sessions: OrderedDict[tuple[str, str], Session] = OrderedDict()
         self._max_sessions = max_sessions
+        self._undelivered: set[tuple[str, str]] = set()  # stored turns not yet marked delivered
+        self.keep_state = keep_state
+        # The step each recent user is at, to choose a durable transaction before it begins.
+        self._steps: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -362,12 +400,66 @@ class Engine:
             self._locks[key] = lock
         return lock
 
-    def _session(self, key: tuple[str, str]) -> Session:
+    def _session(self, key: tuple[str, str], now: datetime | None = None) -> Session:
+        """The user's memory-only session (a new one if there is none); `now` marks it used."""
         session = self._sessions.pop(key, None) or Session()
+        if now is not None:
+            session.seen = now
         self._sessions[key] = session  # most recently used last
         while len(self._sessions) > self._max_sessions:
             self._sessions.popitem(last=False)
+        if now is not None:
+            self._forget_idle_sessions(now)
         return session
+
+    def _forget_idle_sessions(self, now: datetime) -> int:
+        """Sessions are kept in order of use, so the idle ones are at the front."""
+        forgotten = 0
+        while self._sessions:
+            oldest = next(iter(self._sessions.values()))
+            if oldest.seen is None or now - oldest.seen <= self.keep_state:
+                break
+            self._sessions.popitem(last=False)
+            forgotten += 1
+        return forgotten
+
+    def _remember_step(self, key: tuple[str, str], step_name: str) -> None:
+        self._steps.pop(key, None)
+        self._steps[key] = step_name
+        while len(self._steps) > self._max_sessions:
+            self._steps.popitem(last=False)
+
+    def _durable(self, key: tuple[str, str]) -> bool:
+        """Whether this message may give consent or erase; unknown (after a restart): yes."""
+        current = self._steps.get(key)
+        return current is None or current in DURABLE_STEPS
+
+    async def sweep(self) -> tuple[int, int]:
+        """Forget conversations idle for longer than `keep_state`: stored conversation states
+        (with their drafts) and memory-only sessions. Returns how many of each."""
+        now = self.clock()
+        in_memory = self._forget_idle_sessions(now)
+        async with self.db.read() as tx:  # the write lock only when there is something to do
+            due = await state_store.expired(tx, now - self.keep_state)
+        if not due:
+            return 0, in_memory
+        async with self.db.transaction() as tx:
+            stored = await state_store.expire(tx, now - self.keep_state)
+        return stored, in_memory
+
+    async def tidy(self, stop: asyncio.Event, every: float = TIDY_EVERY) -> None:
+        """Sweep now and then every `every` seconds until `stop` is set (in a running bot)."""
+        while not stop.is_set():
+            try:
+                stored, in_memory = await self.sweep()
+                if stored or in_memory:
+                    log.info("expired conversations: stored=%d memory=%d", stored, in_memory)
+            except DatabaseBusy:
+                log.warning("database busy: expired conversations are swept next time")
+            except Exception:
+                log.exception("sweeping expired conversations failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
 
     def _language(self, user: User | None, session: Session, hint: str | None) -> str:
         hinted = (hint or "").split("-")[0].lower()
@@ -377,12 +469,23 @@ class Engine:
         return self.default_language
 
     async def handle(self, msg: Incoming) -> list[Reply]:
-        """Every message gets at least one reply; no exception escapes."""
+        """Every message gets at least one reply; no exception escapes. Not answered: an update
+        seen before whose replies arrived, and an edited message where edits mean nothing."""
         key = (msg.channel, msg.external_id)
         started = time.perf_counter()
         async with self._lock(key):
             try:
                 replies, step_name = await self._handle(key, msg)
+            except DatabaseBusy:
+                # Another process (an import) kept the database locked: nothing was changed.
+                log.warning("database busy (channel=%s)", msg.channel)
+                t = self.translator(self._language(None, self._session(key), msg.language_hint))
+                return [
+                    Reply(
+                        t.gettext("It is very busy right now. Please send your message again."),
+                        (Choice("menu", t.gettext("Main menu")),),
+                    )
+                ]
             except Exception:
                 # Never log the message text: it may be health data.
                 log.exception("step failed (channel=%s)", msg.channel)
@@ -410,20 +513,53 @@ class Engine:
             Incoming(channel, external_id, choice="resume", language_hint=hint)
         )
 
+    async def delivered(self, channel: str, external_ids: list[str]) -> None:
+        """The channel delivered these users' replies: a restart need not show them again."""
+        keys = [(channel, e) for e in external_ids if (channel, e) in self._undelivered]
+        if not keys:
+            return  # nothing stored is waiting (e.g. users without consent live in memory)
+        self._undelivered.difference_update(keys)
+        async with self.db.transaction() as tx:
+            await state_store.mark_delivered(tx, channel, [e for _, e in keys])
+
+    async def _edit_means_nothing(self, key: tuple[str, str]) -> bool:
+        """An edited message is an answer only at a step that takes edits (a postcode)."""
+        state = self._session(key).state
+        if state is None:
+            async with self.db.read() as tx:
+                user = await users.get(tx, *key)
+                state = await state_store.load(tx, user.id) if user else None
+        step = STEPS.get(state.step) if state else None
+        return not (step and step.edits)
+
     async def _handle(self, key: tuple[str, str], msg: Incoming) -> tuple[list[Reply], str]:
+        if msg.edited and await self._edit_means_nothing(key):
+            return [], "edit-ignored"
         for route in INTERCEPTORS:
             if route.claims(msg):
                 return await route.answer(await self._glance(key, msg), msg), "intercepted"
 
-        async with self.db.transaction() as tx:
+        now = self.clock()
+        durable = self._durable(key)
+        async with self.db.transaction(durable=durable) as tx:
             user = await users.get(tx, *key)
-            session = self._session(key)
-            state = await state_store.load(tx, user.id) if user else session.state
+            session = self._session(key, now)
+            if user:  # a state untouched for longer than `keep_state` counts as none
+                state = await state_store.load(tx, user.id, now - self.keep_state)
+            else:
+                state = session.state
+            if (
+                state
+                and state.delivered
+                and msg.update_id
+                and msg.update_id <= (state.last_update or 0)
+            ):
+                return [], "repeat"  # fetched again after a crash, and answered before it
             ctx = Context(
                 tx=tx,
                 t=self.translator(self._language(user, session, msg.language_hint)),
                 translators=self.translator,
-                now=self.clock(),
+                now=now,
                 channel=msg.channel,
                 external_id=msg.external_id,
                 user=user,
@@ -433,15 +569,28 @@ class Engine:
                 languages=self.languages,
                 default_language=self.default_language,
             )
+            answered = ctx.step
             turn = await self._dispatch(ctx, state, msg)
             replies, new_state = await self._conclude(ctx, state, turn)
+            # Users without consent live in memory: a crash loses their state anyway.
+            new_state.delivered = not (msg.confirms_delivery and ctx.user)
+            new_state.last_update = msg.update_id or (state.last_update if state else None)
             if ctx.user:
                 await state_store.save(tx, ctx.user.id, new_state, ctx.now)
+                if msg.confirms_delivery:
+                    self._undelivered.add(key)
         # Only after the commit: memory follows what the database holds.
         if ctx.user:
             self._sessions.pop(key, None)
         else:
             session.state = new_state
+        self._remember_step(key, new_state.step)
+        if ctx.erased or (ctx.wrote_consent and not durable):
+            if not durable:
+                log.warning("step %s gave consent but is not marked durable", answered)
+            # Syncs the commit to disk, and cuts the WAL so erased text is gone from it too.
+            if not await self.db.truncate_wal():
+                log.warning("the WAL could not be cut: another process was reading")
         return replies, new_state.step
 
     async def _glance(self, key: tuple[str, str], msg: Incoming) -> Glance:
@@ -471,12 +620,21 @@ class Engine:
         if msg.choice and prefix in GLOBAL_PREFIXES:
             return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
-            return goto(FIRST_STEP if state is None else HOME_STEP)
+            # No state: new, or expired (a user who consented goes on at the main menu).
+            return goto(FIRST_STEP if state is None and not ctx.user else HOME_STEP)
+        if not state.delivered and msg.choice not in state.offered:
+            # Our last answer may have been lost (a crash before it was sent): what the user
+            # wrote cannot be an answer to a question they did not see. Show it again.
+            return Turn(
+                [Reply(_("My last message may not have reached you. Here it is again."))],
+                next=state.step,
+                data=state.data,
+            )
         if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
             return Turn([Reply(_("I can only read text and buttons."))], understood=False)
         if msg.command:
             return Turn(
-                [Reply(_("I don't know that command. Try /menu, /hulp or /stop."))],
+                [Reply(_("I don't know that command. Try /menu, /help or /stop."))],
                 understood=False,
             )
         if msg.choice == "back" or (msg.text or "").strip().casefold() in BACK_WORDS:
@@ -528,6 +686,11 @@ class Engine:
         keys = offered_keys(replies)
         if step_name in (HOME_STEP, FIRST_STEP) or not replies or "back" in keys:
             return replies
+        step = STEPS.get(step_name)
+        if step and (not step.back or (history and history[-1][0] in step.offered_elsewhere)):
+            return replies  # back leads nowhere useful, or where another button goes
+        if "resume" in keys:
+            return replies  # "back to where I was" is offered (e.g. under the helplines)
         if not history and "menu" in keys:
             return replies  # back would be the main menu, which is offered already
         last = replies[-1]

@@ -34,7 +34,7 @@ async def ask_welcome(ctx: Context) -> list[Reply]:
             _(
                 "To help you better, I store your language, your district and your answers. "
                 "I never store your postcode or your name. You can see or erase your data at any "
-                "time with /mijngegevens and /vergeetmij."
+                "time with /mydata and /forgetme."
             )
             + "\n\n"
             + _("Is it OK that I store this?"),
@@ -43,7 +43,7 @@ async def ask_welcome(ctx: Context) -> list[Reply]:
     ]
 
 
-@step("onboarding.welcome", ask=ask_welcome)
+@step("onboarding.welcome", ask=ask_welcome, durable=True)
 async def welcome(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice in ("lang:nl", "lang:en"):

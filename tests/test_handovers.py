@@ -287,7 +287,7 @@ def test_the_terminal_round_trip_of_the_issue(tmp_path):
         "Ja, dat is goed",
         "1055 AB",
         "Overslaan",
-        "Praat met een mantelzorgconsulent",
+        "Vraag een mantelzorgconsulent",
         "Mijn vraag stellen",
         "Even vrij (respijtzorg)",
         QUESTION,
