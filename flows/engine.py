@@ -478,7 +478,7 @@ class Engine:
             return Turn([Reply(_("I can only read text and buttons."))], understood=False)
         if msg.command:
             return Turn(
-                [Reply(_("I don't know that command. Try /menu, /hulp or /stop."))],
+                [Reply(_("I don't know that command. Try /menu, /help or /stop."))],
                 understood=False,
             )
         if msg.choice == "back" or (msg.text or "").strip().casefold() in BACK_WORDS:

@@ -51,7 +51,7 @@ class Door:
 DOORS: dict[str, Door] = {
     "respite": Door(N_("I want some time off"), ("respite",)),
     "course": Door(N_("A course"), ("course",)),
-    "peers": Door(N_("Talk with other carers"), ("peer_group", "buddy")),
+    "peers": Door(N_("Meet other carers"), ("peer_group", "buddy")),
     "practical_help": Door(N_("Practical help"), ("practical_help",)),
     # De Luisterlijn and the Mantelzorglijn listen anywhere in the country, day and night.
     "emotional_support": Door(

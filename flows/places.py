@@ -248,7 +248,7 @@ async def ask_area_list(ctx: Context) -> Reply:
         key = _area_key(parent)
         if key:
             choices.append(Choice(key, _("Somewhere else in {place}").format(place=name)))
-    choices.append(Choice(f"area:{areas.ROOT}", _("Somewhere else in the Netherlands")))
+    choices.append(Choice(f"area:{areas.ROOT}", _("Elsewhere in the Netherlands")))
     return Reply(text, tuple(choices))
 
 

@@ -254,7 +254,8 @@ async def test_erasure_removes_the_question_the_messages_and_queued_ones(example
     await fatima.send("Ben je er nog?")  # nothing to answer, nothing stored
     assert "gewist" in fatima.text
     assert await rows(example_db, "SELECT * FROM handovers") == []
-    assert await rows(example_db, "SELECT status FROM schedule") == [("cancelled",)]
+    handover_timers = "SELECT status FROM schedule WHERE kind <> 'freshness'"
+    assert await rows(example_db, handover_timers) == [("cancelled",)]
 
 
 async def test_my_data_lists_the_conversation_but_never_the_notes(example_db):
@@ -286,7 +287,7 @@ def test_the_terminal_round_trip_of_the_issue(tmp_path):
         "Ja, dat is goed",
         "1055 AB",
         "Overslaan",
-        "Praat met een mantelzorgconsulent",
+        "Vraag een mantelzorgconsulent",
         "Mijn vraag stellen",
         "Even vrij (respijtzorg)",
         QUESTION,
@@ -308,3 +309,27 @@ def test_the_terminal_round_trip_of_the_issue(tmp_path):
     assert "Antwoord van" in later.stdout
     assert "Bel morgen de logeeropvang, dan plannen we samen." in later.stdout
     assert "[1] Antwoorden" in later.stdout
+
+
+async def test_the_queue_is_per_area_oldest_first_and_marks_overdue_questions(example_db):
+    await make_coordinator(example_db, "city", ["amsterdam"], channel="console")
+    times = [NOW, NOW + timedelta(hours=1), NOW + timedelta(hours=2)]
+    for name, postcode, at in zip(
+        ("w1", "zo", "w2"), ("1055 AB", "1102 AB", "1056 AB"), times, strict=True
+    ):
+        engine = make_engine(example_db)
+        engine.clock = lambda at=at: at
+        carer = Chat(engine, user=name, channel="console")
+        await carer.onboard(postcode)
+        await ask(carer, f"Vraag van {name}")
+    city = make_engine(example_db)
+    city.clock = lambda: NOW + timedelta(days=2, hours=1, minutes=30)  # #1 and #2 are overdue
+    coordinator = Chat(city, user="city", channel="console")
+    await coordinator.send("/beheer")
+    await coordinator.press("handovers")
+    text = coordinator.text
+    assert "Open vragen: 3. Oudste eerst:" in text
+    assert text.index("West:") < text.index("#1 ·") < text.index("#3 ·") < text.index("Zuidoost:")
+    assert text.index("Zuidoost:") < text.index("#2 ·")
+    assert text.count("te laat") == 2
+    assert coordinator.keys[:3] == ["ho:1", "ho:3", "ho:2"]

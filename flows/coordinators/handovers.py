@@ -70,13 +70,21 @@ async def ask_queue(ctx: Context, me: Coordinator) -> Reply:
     lines = [
         _("Open questions: {count}. Oldest first:").format(count=ctx.t.format_number(len(waiting)))
     ]
+    # A queue per area: the areas in order of their oldest question, each oldest first.
+    shown = waiting[:QUEUE_SHOWN]
+    order = list(dict.fromkeys(handover.area_code for handover in shown))
+    shown.sort(key=lambda handover: order.index(handover.area_code))
     choices = []
-    for handover in waiting[:QUEUE_SHOWN]:
+    current: object = object()
+    for handover in shown:
+        area = await area_name(ctx.tx, handover.area_code, ctx.t)
+        if handover.area_code != current:
+            current = handover.area_code
+            lines += ["", f"{area}:"]
         due = parse_time(handover.due_at)
         late = " ⚠ " + _("overdue") if due < ctx.now and not handover.answered_at else ""
-        area = await area_name(ctx.tx, handover.area_code, ctx.t)
         lines.append(
-            f"#{handover.id} · {area} · {_(TOPIC_LABELS[handover.topic])} · "
+            f"#{handover.id} · {_(TOPIC_LABELS[handover.topic])} · "
             + _("answer by {due}").format(due=ctx.t.format_datetime(due))
             + f" · {await _status(ctx, me, handover)}{late}"
         )
