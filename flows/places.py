@@ -139,7 +139,7 @@ async def ask_postcode(ctx: Context) -> Reply:
     )
 
 
-@step(HOME_POSTCODE_STEP, ask=ask_postcode)
+@step(HOME_POSTCODE_STEP, ask=ask_postcode, edits=True)
 async def home_postcode(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "skip":
@@ -177,7 +177,7 @@ async def ask_care_postcode(ctx: Context) -> Reply:
     )
 
 
-@step(CARE_POSTCODE_STEP, ask=ask_care_postcode)
+@step(CARE_POSTCODE_STEP, ask=ask_care_postcode, edits=True)
 async def care_postcode(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "same" and ctx.home_area:

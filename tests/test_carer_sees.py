@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from store import needs
+from store import needs, stats
 from store.db import Database
 from tests.support import Chat, make_engine, rows
 
@@ -109,7 +109,7 @@ async def test_a_need_is_counted_once_when_the_carer_goes_back_and_opens_it_agai
     await open_door(chat, "cat:course")
     assert "Ik heb in Kampen nog niets gevonden" in chat.text
     for _again in range(2):  # back to the kinds of help, and the same door again
-        await chat.press("back")
+        await chat.press("cats")
         await chat.press("cat:course")
     assert "Online cursus mantelzorg" in chat.text
     assert await unmet(zwolle_db) == [("kampen", "course")]
@@ -124,6 +124,10 @@ async def test_a_postcode_outside_every_area_is_counted_as_outside(zwolle_db):
     async with zwolle_db.read() as tx:
         counted = await needs.counts(tx, since=date(2026, 1, 1))
     assert [(c.area_code, c.category, c.count) for c in counted] == [(needs.OUTSIDE, "course", 1)]
+    async with zwolle_db.read() as tx:  # what coordinators for every area see
+        report = await stats.report(tx, None, ())
+        kampen = await stats.report(tx, ["kampen"], ())
+    assert report.unmet == [(needs.OUTSIDE, "course", 1)] and kampen.unmet == []
 
 
 async def test_help_close_to_you_is_said_only_when_something_local_is_listed(zwolle_db):

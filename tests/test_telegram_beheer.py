@@ -72,8 +72,8 @@ async def upload(person: Carer, name: str, content: bytes) -> list[dict]:
 
 
 async def snapshot(db: Database) -> list[str]:
-    """Every row of every table, but without the clock column of the conversation state: a
-    refused message asks the same question again at a new time."""
+    """Every row of every table, but without the bookkeeping columns of the conversation
+    state: a refused message asks the same question again at a new time, for a new update."""
     async with db.read() as tx:
         tables = [
             row[0]
@@ -89,7 +89,8 @@ async def snapshot(db: Database) -> list[str]:
             for row in (await tx.execute(f'SELECT * FROM "{table}" ORDER BY 1')).rows:
                 values = dict(row)
                 if table == "conversation_state":
-                    values.pop("updated_at")
+                    for bookkeeping in ("updated_at", "last_update", "delivered"):
+                        values.pop(bookkeeping)
                 lines.append(f"{table}: {sorted(values.items())!r}")
     return lines
 
