@@ -505,6 +505,7 @@ def make_engine(db: Database, config: Config) -> Engine:
         languages=LANGUAGES,
         default_language=config.locale,
         clock=lambda: datetime.now(config.timezone),
+        keep_state=config.keep_state,
     )
 
 
@@ -606,6 +607,7 @@ class TelegramBot:
             services = [
                 asyncio.create_task(self.sender.run(stop)),
                 asyncio.create_task(self.scheduler.run(stop)),
+                asyncio.create_task(self.engine.tidy(stop)),  # expired conversations
             ]
             await stop.wait()
             await asyncio.gather(*services)
