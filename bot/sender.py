@@ -76,6 +76,7 @@ class Sender:
         self._in_flight: set[int] = set()
         self._next_ok: dict[str, datetime] = {}  # per recipient, for the per-chat pace
         self.outcomes: dict[str, int] = {}  # counts since start, for reports
+        self.passes = 0  # times it looked at the table: stays low while nothing is due
 
     def wake(self) -> None:
         self._wake.set()
@@ -118,6 +119,7 @@ class Sender:
     async def send_due(self, recipient: str | None = None) -> int:
         """One pass: claim what is due (for one recipient, or all), send it, record the outcomes.
         Returns how many rows were handled."""
+        self.passes += 1
         now = self.clock()
         self._next_ok = {r: t for r, t in self._next_ok.items() if t > now}
         async with self.db.transaction() as tx:

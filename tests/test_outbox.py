@@ -240,3 +240,21 @@ async def test_a_send_that_hangs_is_marked_uncertain_and_never_sent_again(db):
     assert await sender.send_due() == 0
     assert Hanging.calls == 1
     assert await rows(db, "SELECT status, detail FROM outbox") == [("uncertain", "timed out")]
+
+
+async def test_an_idle_sender_sleeps_until_a_message_is_queued(db):
+    channel = Recorder()
+    sender = Sender(db, channel, SenderSettings(idle_recheck=3600))
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(0.5)  # nothing queued: one look at the table, then asleep
+    idle_passes = sender.passes
+    await queue(db, "1", "Wakker", "w", channel="test")
+    for _ in range(200):
+        if channel.sent:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert idle_passes == 1
+    assert channel.sent == [("1", "Wakker")]
