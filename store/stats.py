@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from store import needs
+from store.areas import ROOT
 from store.db import Tx
 
 SMALL = 5  # counts below this are shown as "<5"
@@ -167,6 +169,9 @@ async def report(
     for _area, category, n in await _by_category(tx, "help_asked", "asked_on", codes, since):
         asked[category] = asked.get(category, 0) + n
     result.asked = sorted(asked.items(), key=lambda item: (-item[1], item[0]))
-    result.unmet = await _by_category(tx, "unmet_needs", "noted_on", codes, since)
+    result.unmet = [  # needs of carers outside every area are kept under the root
+        (needs.OUTSIDE if area == ROOT else area, category, n)
+        for area, category, n in await _by_category(tx, "unmet_needs", "noted_on", codes, since)
+    ]
     result.handovers = await _handovers(tx, codes, since)
     return result

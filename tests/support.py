@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -102,3 +106,34 @@ async def dump(db: Database) -> list[str]:
             for row in (await tx.execute(f'SELECT * FROM "{table}" ORDER BY 1')).rows:
                 lines.append(f"{table}: {tuple(row)!r}")
     return lines
+
+
+async def start_mantelbot(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, stderr: int | None = None
+) -> asyncio.subprocess.Process:
+    """A real `mantelbot` process with pipes, in this machine's environment without our own
+    settings (plus `env`); stderr is discarded unless `stderr` says otherwise."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL if stderr is None else stderr,
+        env=clean | (env or {}),
+        cwd=cwd,
+    )
+
+
+def typed_question_for_consultant(question: str) -> list[str]:
+    """What a carer types in `mantelbot chat`, from the main menu, to send `question` to a
+    mantelzorgconsulent (the reply to the last line starts with "Verstuurd.")."""
+    return [
+        "Vraag een mantelzorgconsulent",
+        "Mijn vraag stellen",
+        "Even vrij (respijtzorg)",
+        question,
+        "Versturen",
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from store import needs
+from store import needs, stats
 from store.db import Database
 from tests.support import Chat, make_engine, rows
 
@@ -124,6 +124,10 @@ async def test_a_postcode_outside_every_area_is_counted_as_outside(zwolle_db):
     async with zwolle_db.read() as tx:
         counted = await needs.counts(tx, since=date(2026, 1, 1))
     assert [(c.area_code, c.category, c.count) for c in counted] == [(needs.OUTSIDE, "course", 1)]
+    async with zwolle_db.read() as tx:  # what coordinators for every area see
+        report = await stats.report(tx, None, ())
+        kampen = await stats.report(tx, ["kampen"], ())
+    assert report.unmet == [(needs.OUTSIDE, "course", 1)] and kampen.unmet == []
 
 
 async def test_help_close_to_you_is_said_only_when_something_local_is_listed(zwolle_db):
