@@ -89,8 +89,10 @@ async def rows(db: Database, query: str, *params: object) -> list[tuple]:
         return [tuple(r) for r in await cur.fetchall()]
 
 
-async def dump(db: Database) -> list[str]:
-    """Every row of every table, as SQL: to show that something changed nothing at all."""
+async def dump(db: Database, *, clockless: bool = False) -> list[str]:
+    """Every row of every table, as SQL: to show that something changed nothing at all.
+    `clockless`: without the bookkeeping columns of the conversation state (a refusal on a real
+    clock asks the same question again at a new time, for a new update)."""
     async with db.read() as tx:
         tables = [
             r[0]
@@ -104,7 +106,11 @@ async def dump(db: Database) -> list[str]:
         lines = []
         for table in tables:
             for row in (await tx.execute(f'SELECT * FROM "{table}" ORDER BY 1')).rows:
-                lines.append(f"{table}: {tuple(row)!r}")
+                values = dict(row)
+                if clockless and table == "conversation_state":
+                    for bookkeeping in ("updated_at", "last_update", "delivered"):
+                        values.pop(bookkeeping, None)
+                lines.append(f"{table}: {tuple(values.values())!r}")
     return lines
 
 
