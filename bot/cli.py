@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, terminal
+from bot import example_data, serve, terminal
 from bot.config import LANGUAGES, Config
 from bot.csv_files import ImportRefused, export_resources, import_areas, import_resources
 from bot.i18n import translators
@@ -36,8 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="demo", help="who you are in this chat (default: demo)")
     chat.add_argument("--lang", choices=LANGUAGES, help="language to start in")
 
-    run = sub.add_parser("run", parents=[common], help="the Telegram bot")
+    run = sub.add_parser("run", parents=[common], help="the bot on Telegram, Signal or both")
     run.add_argument("--webhook", action="store_true", help="webhook mode instead of polling")
+    run.add_argument(
+        "--channel",
+        action="append",
+        choices=serve.CHANNELS,
+        help="telegram or signal; repeat for both (default: $MANTELBOT_CHANNELS, else telegram)",
+    )
 
     res = sub.add_parser("resources", parents=[common], help="import, export or list resources")
     res_sub = res.add_subparsers(dest="action", required=True)
@@ -95,7 +101,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> int:
-    if command == "run" and not config.telegram_token:
+    channels: tuple[str, ...] = ()
+    if command == "run":
+        try:
+            channels = serve.channels_from(getattr(args, "channel", None))
+        except ValueError as error:
+            print(f"mantelbot: configuration: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    if "telegram" in channels and not config.telegram_token:
         print(
             "mantelbot: TELEGRAM_BOT_TOKEN is not set. Set it to the token from @BotFather, "
             "or try the bot in the terminal with: mantelbot chat",
@@ -109,17 +122,7 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         if command == "chat":
             return await _chat(db, config, args, _)
         if command == "run":
-            from bot import telegram  # python-telegram-bot is loaded only when the bot runs
-
-            try:
-                webhook = (
-                    telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
-                )
-                rate = telegram.rate_from_env()
-            except ValueError as error:
-                print(f"mantelbot: configuration: {error}", file=sys.stderr)
-                return EXIT_USAGE
-            return await telegram.run(db, config, webhook, rate)
+            return await serve.run(db, config, channels, getattr(args, "webhook", False))
         if command == "resources":
             return await _resources(db, args, _)
         if command == "areas":

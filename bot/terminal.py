@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.choices import pick
 from flows.engine import Choice, Engine, Incoming, Reply
 
 CHANNEL = "console"
@@ -33,12 +34,9 @@ def render(replies: list[Reply], out: TextIO, documents_dir: Path) -> list[Choic
 
 
 def to_incoming(line: str, shown: list[Choice], user: str, hint: str | None) -> Incoming:
-    typed = line.strip()
-    if typed.isdigit() and 1 <= int(typed) <= len(shown):
-        return Incoming(CHANNEL, user, choice=shown[int(typed) - 1].key, language_hint=hint)
-    for choice in shown:
-        if typed.casefold() == choice.label.casefold():
-            return Incoming(CHANNEL, user, choice=choice.key, language_hint=hint)
+    key = pick(line, shown)
+    if key is not None:
+        return Incoming(CHANNEL, user, choice=key, language_hint=hint)
     return Incoming(CHANNEL, user, text=line, language_hint=hint)
 
 

@@ -74,6 +74,8 @@ class Incoming:
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
     user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
+    # The app tells no language (Signal): a new user is asked for one before the welcome.
+    ask_language: bool = False
 
     @property
     def command(self) -> str | None:
@@ -124,6 +126,7 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
+    ask_language: bool = False  # the channel tells no language (see Incoming.ask_language)
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
@@ -131,6 +134,12 @@ class Context:
     @property
     def lang(self) -> str:
         return self.t.lang
+
+    @property
+    def language_unknown(self) -> bool:
+        """The channel gave no language and the user has not chosen one yet."""
+        chosen = self.user.language if self.user else self.session.language
+        return self.ask_language and not chosen
 
     @property
     def consented(self) -> bool:
@@ -234,6 +243,7 @@ COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
 BACK_WORDS = ("terug", "back", "vorige")
 FIRST_STEP = "onboarding.welcome"
+LANGUAGE_STEP = "onboarding.language"  # before FIRST_STEP when the language is unknown
 HOME_STEP = "menu.main"
 
 
@@ -363,6 +373,17 @@ class Engine:
             Incoming(channel, external_id, choice="resume", language_hint=hint)
         )
 
+    async def offered(self, channel: str, external_id: str) -> list[str]:
+        """The keys of the choices the user was offered last, in the order shown: a channel
+        without buttons that lost its own list (a restart) maps a typed number with it."""
+        key = (channel, external_id)
+        async with self.db.read() as tx:
+            user = await users.get(tx, *key)
+            state = await state_store.load(tx, user.id) if user else None
+        if user is None and key in self._sessions:
+            state = self._sessions[key].state
+        return list(state.offered) if state else []
+
     async def _handle(self, key: tuple[str, str], msg: Incoming) -> tuple[list[Reply], str]:
         if msg.text and INTERCEPTORS:
             async with self.db.read() as tx:
@@ -389,6 +410,7 @@ class Engine:
                 data=dict(state.data) if state else {},
                 step=state.step if state else None,
                 languages=self.languages,
+                ask_language=msg.ask_language,
             )
             turn = await self._dispatch(ctx, state, msg)
             replies, new_state = await self._conclude(ctx, state, turn)
@@ -446,9 +468,11 @@ class Engine:
             replies = self._with_back(ctx, state.step, history, turn.replies)
             return replies, State(state.step, data, offered_keys(replies), history)
         name = turn.next or (HOME_STEP if state is not None else FIRST_STEP)
+        if name == FIRST_STEP and ctx.language_unknown:
+            name = LANGUAGE_STEP
         if turn.back:
             history = history[:-1]
-        elif name in (HOME_STEP, FIRST_STEP):
+        elif name in (HOME_STEP, FIRST_STEP, LANGUAGE_STEP):
             history = []
         elif state is not None and name != state.step and state.step in STEPS:
             history = (history + [(state.step, state.data)])[-MAX_HISTORY:]
@@ -462,7 +486,7 @@ class Engine:
     ) -> list[Reply]:
         """Every step but the first and the main menu offers "back"."""
         keys = offered_keys(replies)
-        if step_name in (HOME_STEP, FIRST_STEP) or not replies or "back" in keys:
+        if step_name in (HOME_STEP, FIRST_STEP, LANGUAGE_STEP) or not replies or "back" in keys:
             return replies
         if not history and "menu" in keys:
             return replies  # back would be the main menu, which is offered already

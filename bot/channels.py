@@ -1,0 +1,36 @@
+"""The channel interface: how the outbox sender delivers a message the bot sends on its own.
+
+Telegram, the terminal and Signal each implement `Channel`. The sender only needs to know what
+happened to a send, so every channel maps its own errors onto an `Outcome`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from flows.engine import Reply
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"  # the channel accepted it
+    BLOCKED = "blocked"  # the user blocked the bot or is gone: never retried
+    RETRY_AFTER = "retry_after"  # flood control: wait `retry_after` seconds, not a failure
+    UNCERTAIN = "uncertain"  # it may have arrived (e.g. a timeout): not resent, to avoid twice
+    FAILED = "failed"  # did not arrive: retried with backoff a bounded number of times
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    retry_after: float | None = None
+    detail: str = ""  # a short reason for logs and reports; never message text or user ids
+
+
+class Channel(Protocol):
+    name: str  # "telegram", "console", "signal": as in users.channel
+
+    async def send(self, recipient: str, replies: list[Reply]) -> SendResult:
+        """Deliver the replies to `recipient` (the user's external id on this channel)."""
+        ...
