@@ -97,8 +97,7 @@ class SignalRpc:
             self._writer = writer
             reading = asyncio.create_task(self._read(reader))
             try:
-                result = await self.call("subscribeReceive")
-                self._subscription = result if isinstance(result, int) else None
+                self._subscription = await self._subscribe()
                 self.connects += 1
                 self.down.clear()
                 self.connected.set()
@@ -130,10 +129,11 @@ class SignalRpc:
                 await _sleep_unless(stop, delay)
                 delay = min(self.max_backoff, delay * 2)
 
-    async def call(self, method: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
+    async def call(
+        self, method: str, params: dict[str, Any] | None = None, *, within: float = CALL_TIMEOUT
+    ) -> Any:
         """Send a request and wait for its result. Raises RpcError, NotConnected (nothing was
         written), ConnectionLost or TimeoutError (the outcome is unknown)."""
-        timeout: float = kw.pop("timeout", CALL_TIMEOUT)
         writer = self._writer
         if writer is None or writer.is_closing():
             raise NotConnected(method)
@@ -153,15 +153,28 @@ class SignalRpc:
             self._pending.pop(request_id, None)
             raise ConnectionLost(method) from error
         try:
-            return await asyncio.wait_for(future, timeout)
+            return await asyncio.wait_for(future, within)
         finally:
             self._pending.pop(request_id, None)
+
+    async def _subscribe(self) -> int | None:
+        try:
+            result = await self.call("subscribeReceive")
+        except RpcError as error:
+            # A daemon not in manual mode sends messages unasked; they still arrive.
+            log.warning(
+                "subscribeReceive refused (%s); start the daemon with --receive-mode=manual "
+                "so that messages wait while the bot is away",
+                error.code,
+            )
+            return None
+        return result if isinstance(result, int) else None
 
     async def _end_subscription(self) -> None:
         if self._subscription is None:
             return
         with contextlib.suppress(RpcError, ConnectionError, TimeoutError):
-            await self.call("unsubscribeReceive", {"subscription": self._subscription}, timeout=5)
+            await self.call("unsubscribeReceive", {"subscription": self._subscription}, within=5)
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         """Responses resolve their request; notifications go to `on_notification`, in order.

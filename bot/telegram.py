@@ -22,7 +22,6 @@ import time
 import weakref
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,8 +50,8 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.config import LANGUAGES, Config
-from bot.i18n import translators
+from bot.config import Config
+from bot.serve import make_engine
 from bot.telegram_http import AiohttpRequest
 from bot.telegram_render import Outgoing, render
 from flows import Engine, Incoming, Reply
@@ -365,16 +364,6 @@ class TelegramChannel:
         ref = self.user_ref(user.id) if user else "-"
         error = context.error
         log.error("update failed user=%s: %s", ref, type(error).__name__, exc_info=error)
-
-
-def make_engine(db: Database, config: Config) -> Engine:
-    return Engine(
-        db,
-        translators(config.timezone),
-        languages=LANGUAGES,
-        default_language=config.locale,
-        clock=lambda: datetime.now(config.timezone),
-    )
 
 
 class TelegramBot:

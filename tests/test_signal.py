@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,11 +26,12 @@ from bot.signal import (
     body_size,
     render,
 )
-from flows import Reply
-from flows.engine import Choice, Document
+from flows import Incoming, Reply
+from flows.engine import Choice, Document, offered_keys
 from store.db import Database
 from tests.fake_signal_cli import FakeSignalCli, Sent
 from tests.support import make_engine, rows
+from tests.test_cli import mantelbot
 
 KAMPEN_AREAS = b"""code,name,parent,postcodes
 kampen,Kampen,nl,8260-8266
@@ -324,6 +324,26 @@ async def test_a_document_alone_goes_as_an_attachment_without_text():
     )
 
 
+async def test_the_language_is_asked_once_and_only_where_the_app_tells_none(example_db):
+    engine = make_engine(example_db)
+
+    async def signal_user(**kw: str) -> list[str]:
+        replies = await engine.handle(Incoming("signal", "u-1", ask_language=True, **kw))
+        return offered_keys(replies)
+
+    assert await signal_user(text="hoi") == ["lang:nl", "lang:en"]  # no "back" before a start
+    assert await signal_user(text="Frans") == ["lang:nl", "lang:en"]  # asked again
+    assert "yes" in await signal_user(choice="lang:en")
+    assert "yes" in await signal_user(text="/start")  # known now: the welcome, not the question
+    await signal_user(choice="yes")
+    restarted = make_engine(example_db)  # the choice is stored with the consent
+    replies = await restarted.handle(Incoming("signal", "u-1", text="/start", ask_language=True))
+    assert "Welcome back!" in replies[0].text
+    # An app that tells the language (Telegram) is not asked.
+    telegram = await engine.handle(Incoming("telegram", "9", text="/start", language_hint="en"))
+    assert "yes" in offered_keys(telegram)
+
+
 def test_settings_from_the_environment():
     settings = SignalSettings.from_env(
         {"SIGNAL_CLI_ADDRESS": "[::1]:7600", "SIGNAL_ACCOUNT": "+31612345678"}
@@ -371,28 +391,12 @@ async def test_mantelbot_run_channel_signal_serves_carers_and_stops_on_sigterm(
 
 
 def test_both_channels_without_a_telegram_token_name_the_variable(tmp_path):
-    env = mantelbot_env(tmp_path, MANTELBOT_CHANNELS="telegram,signal")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    done = mantelbot(tmp_path, "run", env={"MANTELBOT_CHANNELS": "telegram,signal"})
     assert done.returncode == 2 and "TELEGRAM_BOT_TOKEN" in done.stderr
 
 
 def test_an_unknown_channel_is_a_configuration_error(tmp_path):
-    env = mantelbot_env(tmp_path, MANTELBOT_CHANNELS="whatsapp")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    done = mantelbot(tmp_path, "run", env={"MANTELBOT_CHANNELS": "whatsapp"})
     assert done.returncode == 2 and "MANTELBOT_CHANNELS" in done.stderr
 
 
