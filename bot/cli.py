@@ -12,18 +12,28 @@ from pathlib import Path
 
 from bot import example_data, serve, terminal
 from bot.config import LANGUAGES, Config
-from bot.csv_files import ImportRefused, export_resources, import_areas, import_resources
 from bot.i18n import translators
 from flows import Engine
-from store import areas, resources
+from store import areas, coordinators, resources, users
+from store.csv_files import (
+    ImportRefused,
+    export_areas,
+    export_resources,
+    import_areas,
+    import_resources,
+)
 from store.db import Database
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SHOWN_PROBLEMS = 50  # an import report shows this many problems, then how many more
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # SUPPRESS: a subcommand that is not given --db must not overwrite one given before it.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="SQLite database file (default: $MANTELBOT_DB)")
+    common.add_argument(
+        "--db", default=argparse.SUPPRESS, help="SQLite database file (default: $MANTELBOT_DB)"
+    )
     parser = argparse.ArgumentParser(
         prog="mantelbot",
         parents=[common],
@@ -54,19 +64,42 @@ def build_parser() -> argparse.ArgumentParser:
     res_list = res_sub.add_parser("list", parents=[common], help="a table of resources")
     res_list.add_argument("--category", choices=resources.CATEGORIES)
 
-    ar = sub.add_parser("areas", parents=[common], help="import or list areas")
+    ar = sub.add_parser("areas", parents=[common], help="import, export or list areas")
     ar_sub = ar.add_subparsers(dest="action", required=True)
     ar_import = ar_sub.add_parser("import", parents=[common], help="upsert areas from CSV")
     ar_import.add_argument("file", type=Path)
+    ar_export = ar_sub.add_parser("export", parents=[common], help="areas as CSV")
+    ar_export.add_argument("file", type=Path, nargs="?", help="default: standard output")
     ar_sub.add_parser("list", parents=[common], help="the area tree")
+
+    co = sub.add_parser("coordinators", parents=[common], help="who may manage what")
+    co_sub = co.add_subparsers(dest="action", required=True)
+    co_add = co_sub.add_parser(
+        "add", parents=[common], help="make an account a coordinator (or change one)"
+    )
+    co_add.add_argument("target", help="CHANNEL:ID, e.g. telegram:123456789 or console:fatima")
+    co_add.add_argument("--areas", default="", help="area codes, comma-separated: west,nieuw-west")
+    co_add.add_argument("--admin", action="store_true", help="may manage everything")
+    co_add.add_argument("--name", help="first name, shown to carers under answers")
+    co_add.add_argument("--org", help="organisation, shown to carers under answers")
+    co_sub.add_parser("list", parents=[common], help="a table of coordinators")
+    co_remove = co_sub.add_parser("remove", parents=[common], help="take the role away")
+    co_remove.add_argument("target", help="CHANNEL:ID")
+    co_invite = co_sub.add_parser(
+        "invite", parents=[common], help="a one-time code (48 hours) for a new coordinator"
+    )
+    co_invite.add_argument("--areas", required=True, help="area codes, comma-separated")
 
     db = sub.add_parser("db", parents=[common], help="database maintenance")
     db_sub = db.add_subparsers(dest="action", required=True)
     backup = db_sub.add_parser("backup", parents=[common], help="online backup to PATH")
     backup.add_argument("path", type=Path)
     db_sub.add_parser("check", parents=[common], help="integrity and foreign key check")
-    db_sub.add_parser(
+    example = db_sub.add_parser(
         "load-example", parents=[common], help="load the Amsterdam example data (not real)"
+    )
+    example.add_argument(
+        "--force", action="store_true", help="also into a database that has areas or resources"
     )
     return parser
 
@@ -78,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if args.db:
+    if getattr(args, "db", None):
         config = Config(
             Path(args.db),
             config.telegram_token,
@@ -97,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(_dispatch(command, args, config))
     except KeyboardInterrupt:
+        return EXIT_OK
+    except BrokenPipeError:  # `mantelbot resources list | head`: the reader has seen enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (Python flushes stdout at exit)
         return EXIT_OK
 
 
@@ -124,9 +160,11 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         if command == "run":
             return await serve.run(db, config, channels, getattr(args, "webhook", False))
         if command == "resources":
-            return await _resources(db, args, _)
+            return await _resources(db, args, _, config)
         if command == "areas":
             return await _areas(db, args, _)
+        if command == "coordinators":
+            return await _coordinators(db, config, args, _)
         return await _db(db, args, _)
     finally:
         await db.close()
@@ -154,30 +192,36 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
 
 def _report(error: ImportRefused, _) -> int:
     print(_("Import refused; nothing was changed."), file=sys.stderr)
-    for problem in error.problems:
+    for problem in error.problems[:SHOWN_PROBLEMS]:
         print("  " + problem.format(_), file=sys.stderr)
+    if error.total > SHOWN_PROBLEMS:
+        print("  " + _("and {n} more").format(n=error.total - SHOWN_PROBLEMS), file=sys.stderr)
     return EXIT_FAILED
 
 
-def _read(path: Path, _) -> bytes | None:
+def _write_out(data: bytes, path: Path | None, _) -> int:
     try:
-        return path.read_bytes()
+        if path:
+            path.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
     except OSError as error:
         print(
-            _("Cannot read {path}: {error}").format(path=path, error=error.strerror),
+            _("Cannot write {path}: {error}").format(path=path, error=error.strerror),
             file=sys.stderr,
         )
-        return None
+        return EXIT_FAILED
+    return EXIT_OK
 
 
-async def _resources(db: Database, args: argparse.Namespace, _) -> int:
-    actor = f"cli:{os.environ.get('USER', 'unknown')}"
+def _actor() -> str:
+    return f"cli:{os.environ.get('USER', 'unknown')}"
+
+
+async def _resources(db: Database, args: argparse.Namespace, _, config: Config) -> int:
     if args.action == "import":
-        data = _read(args.file, _)
-        if data is None:
-            return EXIT_FAILED
         try:
-            result = await import_resources(db, data, _, actor)
+            result = await import_resources(db, args.file, _, _actor())
         except ImportRefused as error:
             return _report(error, _)
         print(
@@ -187,28 +231,33 @@ async def _resources(db: Database, args: argparse.Namespace, _) -> int:
         )
         return EXIT_OK
     if args.action == "export":
-        data = await export_resources(db)
-        if args.file:
-            args.file.write_bytes(data)
-        else:
-            sys.stdout.buffer.write(data)
-        return EXIT_OK
+        return _write_out(await export_resources(db), args.file, _)
     async with db.read() as tx:
         items = await resources.list_all(tx, args.category)
+    now = datetime.now(config.timezone)
     for r in items:
-        state = "" if r.active else " " + _("(inactive)")
-        print(f"{r.id:32} {r.category:18} {','.join(r.areas):20} {r.name}{state}")
+        marks = [
+            label
+            for label, applies in (
+                (_("(inactive)"), not r.active),
+                (_("(over)"), r.is_over(now)),
+                (_("(no contact)"), not r.has_contact),
+            )
+            if applies
+        ]
+        verified = r.last_verified or "-"
+        print(
+            f"{r.id:32} {r.category:18} {','.join(r.areas):20} {verified:10} "
+            + " ".join([r.name, *marks])
+        )
     print(_("{n} resources").format(n=len(items)))
     return EXIT_OK
 
 
 async def _areas(db: Database, args: argparse.Namespace, _) -> int:
     if args.action == "import":
-        data = _read(args.file, _)
-        if data is None:
-            return EXIT_FAILED
         try:
-            result = await import_areas(db, data, _, f"cli:{os.environ.get('USER', 'unknown')}")
+            result = await import_areas(db, args.file, _, _actor())
         except ImportRefused as error:
             return _report(error, _)
         print(
@@ -217,13 +266,105 @@ async def _areas(db: Database, args: argparse.Namespace, _) -> int:
             )
         )
         return EXIT_OK
+    if args.action == "export":
+        return _write_out(await export_areas(db), args.file, _)
     async with db.read() as tx:
         items = await areas.list_all(tx)
-        depth = {}
-        for area in items:
-            depth[area.code] = depth.get(area.parent, -1) + 1
-            pcs = areas.format_postcodes(area.postcodes)
-            print(f"{'  ' * depth[area.code]}{area.code:20} {area.name:20} {pcs}")
+    depth: dict[str, int] = {}
+    for area in items:
+        depth[area.code] = depth.get(area.parent, -1) + 1
+        pcs = areas.format_postcodes(area.postcodes)
+        print(f"{'  ' * depth[area.code]}{area.code:20} {area.name:20} {pcs}")
+    return EXIT_OK
+
+
+def _target(value: str, _) -> tuple[str, str] | None:
+    channel, sep, external_id = value.partition(":")
+    if not sep or not channel or not external_id.strip():
+        print(
+            _("Give the account as CHANNEL:ID, for example telegram:123456789 or console:fatima."),
+            file=sys.stderr,
+        )
+        return None
+    return channel, external_id.strip()
+
+
+def _area_list(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+async def _coordinators(db: Database, config: Config, args: argparse.Namespace, _) -> int:
+    actor = f"cli:{os.environ.get('USER', 'unknown')}"
+    now = datetime.now(config.timezone)
+    if args.action == "list":
+        async with db.read() as tx:
+            listed = await coordinators.list_all(tx)
+        for item in listed:
+            me = item.coordinator
+            where = _("everything") if me.is_admin else ",".join(me.areas) or "-"
+            account = f"{item.channel}:{item.external_id}"
+            print(f"{account:28} {me.role:12} {where:24} {me.name} ({me.org})")
+        print(_("{n} coordinators").format(n=len(listed)))
+        return EXIT_OK
+    if args.action == "invite":
+        codes = _area_list(args.areas)
+        async with db.transaction() as tx:
+            unknown = await coordinators.unknown_areas(tx, codes)
+            if unknown or not codes:
+                print(
+                    _("Unknown areas: {codes}").format(codes=", ".join(unknown) or "-"),
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            code = await coordinators.create_invite(tx, codes, actor=actor, now=now)
+        print(
+            _("Invite code {code}: send /coordinator {code} to the bot within 48 hours.").format(
+                code=code
+            )
+        )
+        return EXIT_OK
+    target = _target(args.target, _)
+    if target is None:
+        return EXIT_USAGE
+    if args.action == "remove":
+        async with db.transaction() as tx:
+            user = await users.get(tx, *target)
+            removed = user is not None and await coordinators.remove(tx, user.id, actor=actor)
+        if not removed:
+            print(_("{account} is not a coordinator.").format(account=args.target), file=sys.stderr)
+            return EXIT_FAILED
+        print(_("{account} is no longer a coordinator.").format(account=args.target))
+        return EXIT_OK
+    codes = _area_list(args.areas)
+    async with db.transaction() as tx:
+        unknown = await coordinators.unknown_areas(tx, codes)
+        if unknown:
+            print(_("Unknown areas: {codes}").format(codes=", ".join(unknown)), file=sys.stderr)
+            return EXIT_FAILED
+        user = await users.get(tx, *target)
+        old = await coordinators.get(tx, user.id) if user else None
+        if not codes and not args.admin and not (old and old.areas):
+            print(_("Give --areas or --admin."), file=sys.stderr)
+            return EXIT_USAGE
+        user_id = await coordinators.user_for(tx, *target, now)
+        me = await coordinators.save(
+            tx,
+            user_id,
+            role="admin" if args.admin else (old.role if old and not codes else "coordinator"),
+            name=args.name if args.name is not None else (old.name if old else ""),
+            org=args.org if args.org is not None else (old.org if old else ""),
+            areas=codes or list(old.areas if old else ()),
+            actor=actor,
+            now=now,
+        )
+    if me.is_admin:
+        print(_("{account} is now an administrator.").format(account=args.target))
+    else:
+        print(
+            _("{account} is now a coordinator for: {areas}.").format(
+                account=args.target, areas=", ".join(me.areas)
+            )
+        )
     return EXIT_OK
 
 
@@ -233,6 +374,15 @@ async def _db(db: Database, args: argparse.Namespace, _) -> int:
         print(_("Backup written to {path}.").format(path=args.path))
         return EXIT_OK
     if args.action == "load-example":
+        if not args.force and not await example_data.is_empty(db):
+            print(
+                _(
+                    "The database {path} already has areas or resources. Loading the example "
+                    "data would mix fictional help with real help. Use --force to load it anyway."
+                ).format(path=db.path),
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         try:
             area_result, resource_result = await example_data.load(db, _)
         except ImportRefused as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.csv_files import Gettext, ImportResult, import_areas, import_resources
+from store.csv_files import Gettext, ImportResult, import_areas, import_resources
 from store.db import Database
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "example"

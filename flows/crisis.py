@@ -5,9 +5,6 @@ Nothing of a crisis message is stored: the check runs before any state is loaded
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from flows.engine import (
     INTERCEPTORS,
     Choice,
@@ -19,34 +16,10 @@ from flows.engine import (
     command,
     global_choice,
 )
+from flows.safety_detect import Signal, detect
 from store import resources
 from store.db import Tx
 
-# Phrases, already normalised (lower case, no accents, straight quotes, single spaces).
-CRISIS_PHRASES = (
-    "ik kan niet meer",
-    "ik kan het niet meer",
-    "ik trek het niet meer",
-    "ik hou het niet meer vol",
-    "ik houd het niet meer vol",
-    "zelfmoord",
-    "suicide",
-    "ik wil dood",
-    "ik wil niet meer leven",
-    "niet meer leven",
-    "er een eind aan maken",
-    "er een einde aan maken",
-    "mezelf van kant maken",
-    "mezelf iets aandoen",
-    "i can't go on",
-    "i cant go on",
-    "i can't take it anymore",
-    "i cant take it anymore",
-    "kill myself",
-    "end my life",
-    "want to die",
-    "hurt myself",
-)
 # Helplines in the order a person in crisis needs them; any others follow by name.
 HELPLINE_ORDER = (
     "alarmnummer-112",
@@ -56,20 +29,11 @@ HELPLINE_ORDER = (
     "de-luisterlijn",
     "veilig-thuis",
 )
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'"})
 
 
-def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w' ]+", " ", plain).split())
-
-
-_PATTERN = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in CRISIS_PHRASES) + r")\b")
-
-
-def is_crisis(text: str) -> bool:
-    return _PATTERN.search(normalise(text)) is not None
+def is_crisis(text: str, language: str | None = None) -> bool:
+    """Crisis or abuse: either opens the helplines (see flows/safety_detect.py)."""
+    return detect(text, language) is not Signal.NONE
 
 
 async def helpline_replies(tx: Tx, t: Translator) -> list[Reply]:
@@ -93,7 +57,7 @@ async def helpline_replies(tx: Tx, t: Translator) -> list[Reply]:
 
 
 async def _intercept(tx: Tx, t: Translator, msg: Incoming) -> list[Reply] | None:
-    if msg.text and is_crisis(msg.text):
+    if msg.text and is_crisis(msg.text, t.lang):
         return await helpline_replies(tx, t)
     return None
 

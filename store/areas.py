@@ -20,21 +20,30 @@ class Area:
     postcodes: tuple[int, ...] = field(default=())
 
 
-def parse_postcodes(spec: str) -> tuple[int, ...]:
-    """`1051-1058;1013` → the sorted PC4 values. Raises ValueError with the bad part."""
+def split_postcodes(spec: str) -> tuple[tuple[int, ...], list[str]]:
+    """`1051-1058;1013` → the sorted PC4 values, and every part that is not a PC4 postcode
+    (1000-9999) or a rising range of them."""
     values: set[int] = set()
+    bad: list[str] = []
     for part in (p.strip() for p in spec.split(";")):
         if not part:
             continue
         match = _RANGE.match(part)
-        if not match:
-            raise ValueError(f"'{part}' is not a PC4 postcode or range like 1051-1058")
-        low = int(match.group(1))
-        high = int(match.group(2) or low)
+        low = int(match.group(1)) if match else 0
+        high = int(match.group(2) or low) if match else 0
         if low < 1000 or high < low:
-            raise ValueError(f"'{part}' is not a valid range of postcodes 1000-9999")
-        values.update(range(low, high + 1))
-    return tuple(sorted(values))
+            bad.append(part)
+        else:
+            values.update(range(low, high + 1))
+    return tuple(sorted(values)), bad
+
+
+def parse_postcodes(spec: str) -> tuple[int, ...]:
+    """Like `split_postcodes`, but raises ValueError naming the first bad part."""
+    values, bad = split_postcodes(spec)
+    if bad:
+        raise ValueError(f"'{bad[0]}' is not a PC4 postcode or range like 1051-1058")
+    return values
 
 
 def format_postcodes(values: tuple[int, ...] | list[int]) -> str:
@@ -130,3 +139,21 @@ async def for_postcode(tx: Tx, pc4: int) -> Area | None:
 async def names(tx: Tx) -> dict[str, str]:
     async with tx.execute("SELECT code, name FROM areas") as cur:
         return {row[0]: row[1] for row in await cur.fetchall()}
+
+
+async def with_descendants(tx: Tx, codes: set[str] | frozenset[str]) -> frozenset[str]:
+    """The areas and every area below them (a coordinator of `zwolle` manages its districts)."""
+    children: dict[str | None, list[str]] = {}
+    async with tx.execute("SELECT code, parent FROM areas") as cur:
+        rows = await cur.fetchall()
+    for row in rows:
+        children.setdefault(row[1], []).append(row[0])
+    known = {row[0] for row in rows}
+    found: set[str] = set()
+    stack = [c for c in codes if c in known]
+    while stack:
+        code = stack.pop()
+        if code not in found:
+            found.add(code)
+            stack.extend(children.get(code, []))
+    return frozenset(found)

@@ -27,3 +27,11 @@ async def entries(tx: Tx, entity: str | None = None, limit: int = 100) -> list[d
     async with tx.execute(query, (*params, limit)) as cur:
         rows = await cur.fetchall()
     return [dict(row) | {"detail": json.loads(row["detail"])} for row in rows]
+
+
+async def record_many(tx: Tx, actor: str, entity: str, entries: list[tuple[str, str, str]]) -> None:
+    """Many audit rows in one statement: (action, entity id, detail as JSON text) each."""
+    await tx.executemany(
+        "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?)",
+        ((actor, action, entity, entity_id, detail) for action, entity_id, detail in entries),
+    )

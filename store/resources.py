@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -49,8 +50,10 @@ class Resource:
     url: str = ""
     address: str = ""
     cost: str = ""
+    cost_en: str = ""
     languages: tuple[str, ...] = ()
     opening_hours: str = ""
+    opening_hours_en: str = ""
     starts_at: str | None = None
     ends_at: str | None = None
     last_verified: str | None = None
@@ -59,8 +62,25 @@ class Resource:
     areas: tuple[str, ...] = ()  # area codes; from a search: the matched ones
 
     def text(self, field_name: str, lang: str) -> str:
-        """A per-language field (`description`, `first_step`), falling back to Dutch."""
-        return getattr(self, f"{field_name}_{lang}", "") or getattr(self, f"{field_name}_nl")
+        """A per-language field (`description`, `first_step`, `cost`, `opening_hours`), falling
+        back to Dutch."""
+        return self.text_in(field_name, lang)[0]
+
+    def text_in(self, field_name: str, lang: str) -> tuple[str, bool]:
+        """The field in `lang`, and whether it fell back to the Dutch text (so a card can label
+        it "in Dutch"). `cost` and `opening_hours` keep their Dutch text in the plain column."""
+        dutch = getattr(self, _DUTCH_COLUMN.get(field_name, f"{field_name}_nl"))
+        if lang == "nl":
+            return dutch, False
+        own = getattr(self, f"{field_name}_{lang}", "")
+        if own:
+            return own, False
+        return dutch, bool(dutch)
+
+    @property
+    def has_contact(self) -> bool:
+        """Any way to reach it: phone, e-mail, website or address."""
+        return bool(self.phone or self.email or self.url or self.address)
 
     def is_over(self, now: datetime) -> bool:
         """A dated event whose end (or start, when it has no end) has passed."""
@@ -68,6 +88,7 @@ class Resource:
         return bool(last) and datetime.fromisoformat(last) < now
 
 
+_DUTCH_COLUMN = {"cost": "cost", "opening_hours": "opening_hours"}
 _LIST_FIELDS = ("functions", "audience", "languages")
 _COLUMNS = [f.name for f in fields(Resource) if f.name != "areas"]
 _SELECT = ", ".join(f"r.{c}" for c in _COLUMNS)
@@ -84,24 +105,57 @@ def _from_row(row, areas: tuple[str, ...]) -> Resource:
     return Resource(*values, areas=areas)
 
 
-async def upsert(tx: Tx, resource: Resource) -> None:
+def to_row(resource: Resource) -> tuple:
+    """The stored form: lists as `a;b`, `active` as 1/0 (the inverse of `_from_row`)."""
     values = asdict(resource)
-    values.pop("areas")
     for name in _LIST_FIELDS:
         values[name] = ";".join(values[name])
     values["active"] = int(values["active"])
-    placeholders = ", ".join("?" for _ in _COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
-    await tx.execute(
-        f"INSERT INTO resources ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-        [values[c] for c in _COLUMNS],
+    return tuple(values[c] for c in _COLUMNS)
+
+
+async def upsert(tx: Tx, resource: Resource) -> None:
+    await write_rows(tx, [to_row(resource)], [frozenset(resource.areas)])
+
+
+COLUMNS = tuple(_COLUMNS)  # the stored columns, in the order of `stored_rows` tuples
+_UPSERT = (
+    f"INSERT INTO resources ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS[1:])}, "
+    "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+)
+
+
+async def stored_rows(tx: Tx, ids: list[str]) -> tuple[dict[str, tuple], dict[str, frozenset[str]]]:
+    """The stored values (as `COLUMNS` tuples) and area sets of those of `ids` that exist: two
+    statements for any number of ids, for imports that compare thousands of rows at once."""
+    wanted = json.dumps(ids)
+    async with tx.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM resources WHERE id IN (SELECT value FROM json_each(?))",
+        (wanted,),
+    ) as cur:
+        values = {row[0]: tuple(row) for row in await cur.fetchall()}
+    links: dict[str, set[str]] = {}
+    async with tx.execute(
+        "SELECT resource_id, area_code FROM resource_areas "
+        "WHERE resource_id IN (SELECT value FROM json_each(?))",
+        (wanted,),
+    ) as cur:
+        for row in await cur.fetchall():
+            links.setdefault(row[0], set()).add(row[1])
+    return values, {k: frozenset(v) for k, v in links.items()}
+
+
+async def write_rows(tx: Tx, rows: list[tuple], areas: list[frozenset[str]]) -> None:
+    """Upsert many stored rows (`COLUMNS` tuples) and set their areas: a few batched statements."""
+    category = _COLUMNS.index("category")
+    await tx.executemany(_UPSERT, rows)
+    await tx.executemany(
+        "DELETE FROM resource_areas WHERE resource_id = ?", ((r[0],) for r in rows)
     )
-    await tx.execute("DELETE FROM resource_areas WHERE resource_id = ?", (resource.id,))
     await tx.executemany(
         "INSERT INTO resource_areas (resource_id, area_code, category) VALUES (?, ?, ?)",
-        [(resource.id, code, resource.category) for code in resource.areas],
+        ((r[0], code, r[category]) for r, codes in zip(rows, areas, strict=True) for code in codes),
     )
 
 

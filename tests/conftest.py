@@ -10,7 +10,7 @@ import pytest
 from bot import example_data
 from flows import Engine
 from store.db import Database
-from tests.support import Chat, make_engine
+from tests.support import CORPUS_FIGURES, Chat, make_engine
 
 
 @pytest.fixture
@@ -34,3 +34,12 @@ def engine(example_db: Database) -> Engine:
 @pytest.fixture
 def chat(engine: Engine) -> Chat:
     return Chat(engine)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the crisis corpus figures in every run that measured them (also in CI)."""
+    figures = config.stash.get(CORPUS_FIGURES, None)
+    if figures:
+        terminalreporter.write_sep("-", "crisis detection corpus")
+        for line in figures:
+            terminalreporter.write_line(line)

@@ -6,11 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.i18n import translators
 from flows import Engine, Incoming, Reply
 from store.db import Database
 
 TZ = ZoneInfo("Europe/Amsterdam")
+# The crisis corpus figures, printed at the end of the run (tests/conftest.py).
+CORPUS_FIGURES = pytest.StashKey[list[str]]()
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
 
 
@@ -79,3 +83,22 @@ class Chat:
 async def rows(db: Database, query: str, *params: object) -> list[tuple]:
     async with db.read() as tx, tx.execute(query, params) as cur:
         return [tuple(r) for r in await cur.fetchall()]
+
+
+async def dump(db: Database) -> list[str]:
+    """Every row of every table, as SQL: to show that something changed nothing at all."""
+    async with db.read() as tx:
+        tables = [
+            r[0]
+            for r in (
+                await tx.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ).rows
+        ]
+        lines = []
+        for table in tables:
+            for row in (await tx.execute(f'SELECT * FROM "{table}" ORDER BY 1')).rows:
+                lines.append(f"{table}: {tuple(row)!r}")
+    return lines

@@ -202,3 +202,58 @@ def test_backup_and_check(loaded: Path):
     assert (loaded / "backups" / "copy.sqlite3").stat().st_size > 0
     check = mantelbot(loaded, "db", "check", env={"MANTELBOT_DB": "backups/copy.sqlite3"})
     assert check.returncode == 0 and "in orde" in check.stdout
+
+
+ZWOLLE_AREAS = """code,name,parent,postcodes
+zwolle,Zwolle,nl,8000-8049
+zwolle-centrum,Zwolle Centrum,zwolle,8011
+zwolle-zuid,Zwolle Zuid,zwolle,8017-8019
+kampen,Kampen,nl,8260-8267
+"""
+ZWOLLE_RESOURCES = """id,name,category,areas,phone,url
+zw-respijt,Logeerhuis De IJssel,respite,zwolle-zuid,038 000 00 01,https://example.org/ijssel
+zw-cursus,Cursus Omgaan met dementie,course,zwolle,,
+"""
+
+
+def with_db(position: str, db: str, *command: str) -> list[str]:
+    """`--db` before the command, after it, or between the command and its action."""
+    if position == "before":
+        return ["--db", db, *command]
+    if position == "after":
+        return [*command, "--db", db]
+    return [command[0], "--db", db, *command[1:]]
+
+
+@pytest.mark.parametrize("position", ["before", "between", "after"])
+def test_db_option_wins_over_the_environment_in_every_position(tmp_path: Path, position: str):
+    (tmp_path / "areas.csv").write_text(ZWOLLE_AREAS, encoding="utf-8")
+    (tmp_path / "resources.csv").write_text(ZWOLLE_RESOURCES, encoding="utf-8")
+    env = {"MANTELBOT_DB": str(tmp_path / "env.sqlite3")}
+
+    def run(*command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        done = mantelbot(
+            tmp_path, *with_db(position, "chosen.sqlite3", *command), stdin=stdin, env=env
+        )
+        assert not (tmp_path / "env.sqlite3").exists(), (command, done.stderr)
+        return done
+
+    assert "4 nieuw" in run("areas", "import", "areas.csv").stdout
+    assert "zwolle-zuid" in run("areas", "list").stdout
+    assert "zwolle-zuid;Zwolle Zuid;zwolle;8017-8019" in run("areas", "export").stdout
+    assert run("areas", "export", "areas-out.csv").returncode == 0
+    assert "zwolle-zuid" in (tmp_path / "areas-out.csv").read_text(encoding="utf-8-sig")
+    assert "2 nieuw" in run("resources", "import", "resources.csv").stdout
+    assert "zw-respijt" in run("resources", "list").stdout
+    assert "zw-cursus;Cursus Omgaan" in run("resources", "export").stdout
+    assert run("resources", "export", "out.csv").returncode == 0
+    assert "zw-cursus" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert run("db", "backup", "copy.sqlite3").returncode == 0
+    assert mantelbot(tmp_path, "--db", "copy.sqlite3", "resources", "list").stdout.count("zw-") == 2
+    assert "in orde" in run("db", "check").stdout
+    refused = run("db", "load-example")  # chosen.sqlite3 has Zwolle: the example is refused
+    assert refused.returncode == 1 and "chosen.sqlite3" in refused.stderr
+    chat = run("chat", stdin="/start\n")
+    assert chat.returncode == 0 and "voorbeelddata" not in chat.stderr  # not the empty env db
+    no_token = run("run")
+    assert no_token.returncode == 2 and "TELEGRAM_BOT_TOKEN" in no_token.stderr

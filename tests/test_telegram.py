@@ -345,7 +345,7 @@ vb-lang-twee,Lange beschrijving twee,respite,west,{long},{long}
 
 
 async def test_html_is_escaped_and_long_texts_are_split_below_4096(fake, example_db):
-    from bot.csv_files import import_resources
+    from store.csv_files import import_resources
 
     long = " ".join(["Een lange zin over logeeropvang & rust."] * 48)  # under 2,000 characters
     data = RESOURCES_CSV.format(long=long).encode()
