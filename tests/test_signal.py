@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from bot.channels import Outcome
-from bot.csv_files import import_areas, import_resources
 from bot.signal import (
     MAX_BODY_BYTES,
     SignalChannel,
@@ -28,6 +27,7 @@ from bot.signal import (
 )
 from flows import Incoming, Reply
 from flows.engine import Choice, Document, offered_keys
+from store.csv_files import import_areas, import_resources
 from store.db import Database
 from tests.fake_signal_cli import FakeSignalCli, Sent
 from tests.support import make_engine, rows
