@@ -27,10 +27,11 @@ from bot.signal import (
 )
 from flows import Incoming, Reply
 from flows.engine import Choice, Document, offered_keys
+from store import coordinators
 from store.csv_files import import_areas, import_resources
 from store.db import Database
 from tests.fake_signal_cli import FakeSignalCli, Sent
-from tests.support import make_engine, rows
+from tests.support import NOW, make_engine, rows
 from tests.test_cli import mantelbot
 
 KAMPEN_AREAS = b"""code,name,parent,postcodes
@@ -278,6 +279,20 @@ async def test_a_photo_gets_a_clear_answer_and_typing_or_groups_get_none(fake, k
         assert "1. Am I a carer?" in text  # the choices again
     assert len(fake.sent_to(phone.uuid)) == mark + 1
     assert all(r["params"].get("recipient") for r in fake.requests if r["method"] == "send")
+
+
+async def test_a_coordinator_joins_with_an_invite_code_and_opens_beheer_over_signal(fake, kampen):
+    async with kampen.transaction() as tx:
+        code = await coordinators.create_invite(tx, ["kampen"], actor="test", now=NOW)
+    phone = Phone(fake, uuid="c0c0c0c0-1111-4222-8333-444455556666")
+    async with running(fake, kampen):
+        text = await phone.says(f"/coordinator {code}", until="Wat is je voornaam?")
+        assert "coördinator voor: Kampen" in text
+        await phone.says("Karim", until="organisatie")
+        await phone.says("Steunpunt Kampen", until="Beheer")
+        text = await phone.says("/beheer", until="Beheer (Karim, Steunpunt Kampen)")
+        assert "Jouw gebieden: Kampen" in text and ". Hoofdmenu" in text
+    assert await rows(kampen, "SELECT channel, external_id FROM users") == [("signal", phone.uuid)]
 
 
 async def test_outbox_send_outcomes(fake, kampen):
