@@ -13,6 +13,8 @@ from pathlib import Path
 from bot import example_data, serve, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
 from flows import Engine
 from store import areas, coordinators, resources, users
 from store.csv_files import (
@@ -186,7 +188,18 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
         default_language=args.lang or config.locale,
         clock=lambda: datetime.now(config.timezone),
     )
-    await terminal.chat(engine, args.user, hint=args.lang)
+    console = terminal.ConsoleChannel(args.user)
+    sender = Sender(db, console, SenderSettings(per_chat_interval=0))
+    scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
+
+    async def queued() -> list:
+        """Due timers first (they may queue messages), then what waits for this user."""
+        await scheduler.run_due()
+        while await sender.send_due(recipient=args.user):
+            pass
+        return console.take()
+
+    await terminal.chat(engine, args.user, hint=args.lang, on_read=queued)
     return EXIT_OK
 
 

@@ -1,5 +1,6 @@
 """`mantelbot run`: the chat channels (Telegram, Signal, or both) in one process, on one engine
-and one database, until SIGINT or SIGTERM."""
+and one database, until SIGINT or SIGTERM. Each channel has its outbox sender; the timers run
+once."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import replace
 from datetime import datetime
 
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
 from flows import Engine
 from store.db import Database
 
@@ -48,6 +52,7 @@ async def run(db: Database, config: Config, channels: tuple[str, ...], webhook: 
     from bot.signal import SignalChannel, SignalSettings
 
     try:
+        outbox = SenderSettings.from_env()
         settings = SignalSettings.from_env() if "signal" in channels else None
         if "telegram" in channels:
             from bot import telegram  # python-telegram-bot is loaded only when it runs
@@ -66,7 +71,13 @@ async def run(db: Database, config: Config, channels: tuple[str, ...], webhook: 
     if "telegram" in channels:
         jobs.append(telegram.TelegramBot(config, engine, rate=rate).serve(stop, hook))
     if settings is not None:
-        jobs.append(SignalChannel(engine, settings).serve(stop))
+        channel = SignalChannel(engine, settings)
+        pace = replace(outbox, per_chat_interval=settings.recipient_interval)
+        jobs += [channel.serve(stop), Sender(db, channel, pace).run(stop)]
+    if "telegram" not in channels:  # the Telegram bot runs the timers itself
+        jobs.append(
+            Scheduler(db, engine.translator, default_language=engine.default_language).run(stop)
+        )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)

@@ -48,6 +48,7 @@ REPLY_WAIT = 300.0  # how long a reply waits for the daemon to come back
 REPLY_ATTEMPTS = 5
 MAX_REPLY_DELAY = 120.0  # a reply rate limited for longer is given up (logged)
 DEFAULT_RETRY_AFTER = 60.0  # rate limited without a retryAfterSeconds
+DAEMON_AWAY_RETRY = 30.0  # the daemon is not connected: try again after this
 RATE_LIMIT_ERROR = -5  # signal-cli's JSON-RPC error code when only rate limits failed
 
 # Why a send failed, for logs and for the decision to try a reply again.
@@ -319,13 +320,13 @@ class SignalChannel:
                     log.warning("reply given up user=%s: %s", ref, NOT_CONNECTED)
                     return
                 result = await self._send_one(uuid, outgoing)
+                if result.detail in (NOT_CONNECTED, CONNECTION_LOST):
+                    continue  # wait for the daemon to come back, then send again
                 if result.outcome is Outcome.RETRY_AFTER:
                     delay = result.retry_after or DEFAULT_RETRY_AFTER
                     if delay > MAX_REPLY_DELAY:
                         break
                     await self._sleep(delay)
-                    continue
-                if result.detail in (NOT_CONNECTED, CONNECTION_LOST):
                     continue
                 break
             if result.outcome is Outcome.BLOCKED:
@@ -362,8 +363,8 @@ class SignalChannel:
             params["attachments"] = list(outgoing.attachments)
         try:
             result = await self.rpc.call("send", params)
-        except NotConnected:
-            return SendResult(Outcome.FAILED, detail=NOT_CONNECTED)
+        except NotConnected:  # nothing was written; wait for the daemon, not a failure
+            return SendResult(Outcome.RETRY_AFTER, DAEMON_AWAY_RETRY, NOT_CONNECTED)
         except ConnectionLost:
             return SendResult(Outcome.UNCERTAIN, detail=CONNECTION_LOST)
         except TimeoutError:
@@ -391,7 +392,8 @@ class SignalChannel:
 
         These messages go out one every `outbox_interval` seconds (Signal rate-limits messages
         nobody asked for hard). Only people who wrote to the bot are ever stored as Signal
-        users, so the outbox reaches no one who did not write first.
+        users, so the outbox reaches no one who did not write first. When a later part fails
+        after an earlier one went out, the whole is "uncertain": again would repeat the first.
         """
         messages = render(replies)
         if not messages:
@@ -401,10 +403,11 @@ class SignalChannel:
             for i, outgoing in enumerate(messages):
                 result = await self._send_one(recipient, outgoing)
                 if result.outcome is Outcome.BLOCKED:
-                    await self._set_active(recipient, self.user_ref(recipient), False)
+                    self._inactive.add(recipient)  # the sender stores it; a new message undoes it
                 if result.outcome is not Outcome.DELIVERED:
                     if i:
-                        result = replace(result, detail=f"{result.detail} (after {i} parts)")
+                        detail = f"{result.detail} (after {i} parts)"
+                        return SendResult(Outcome.UNCERTAIN, detail=detail)
                     return result
             if shown(replies):
                 self._remember(recipient, replies)

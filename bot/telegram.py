@@ -51,8 +51,11 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
 from bot.serve import make_engine
 from bot.telegram_http import AiohttpRequest
+from bot.telegram_outbox import TelegramOutbox
 from bot.telegram_render import Outgoing, render
 from flows import Engine, Incoming, Reply
 from flows.engine import COMMANDS, N_
@@ -392,6 +395,11 @@ class TelegramBot:
         )
         self.app.add_handler(TypeHandler(Update, self.channel.on_update))
         self.app.add_error_handler(self.channel.on_error)
+        # What the bot sends on its own goes through the same bot, so the same pacing.
+        self.sender = Sender(engine.db, TelegramOutbox(self.app.bot), SenderSettings.from_env())
+        self.scheduler = Scheduler(
+            engine.db, engine.translator, default_language=engine.default_language
+        )
 
     def command_menu(self, lang: str) -> list[BotCommand]:
         _ = self.engine.translator(lang).gettext
@@ -447,7 +455,12 @@ class TelegramBot:
                 )
                 log.info("polling for updates")
             await app.start()
+            services = [
+                asyncio.create_task(self.sender.run(stop)),
+                asyncio.create_task(self.scheduler.run(stop)),
+            ]
             await stop.wait()
+            await asyncio.gather(*services)
         finally:
             if app.updater.running:
                 await app.updater.stop()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels import Outcome
+from bot.sender import Sender, SenderSettings
 from bot.signal import (
     MAX_BODY_BYTES,
     SignalChannel,
@@ -25,14 +26,15 @@ from bot.signal import (
     body_size,
     render,
 )
-from flows import Incoming, Reply
+from flows import Incoming, Reply, outgoing
 from flows.engine import Choice, Document, offered_keys
-from store import coordinators
+from store import coordinators, outbox
 from store.csv_files import import_areas, import_resources
 from store.db import Database
 from tests.fake_signal_cli import FakeSignalCli, Sent
 from tests.support import NOW, make_engine, rows
 from tests.test_cli import mantelbot
+from tests.test_telegram import eventually
 
 KAMPEN_AREAS = b"""code,name,parent,postcodes
 kampen,Kampen,nl,8260-8266
@@ -66,19 +68,25 @@ async def kampen(db: Database) -> Database:
 
 
 @asynccontextmanager
-async def running(fake: FakeSignalCli, db: Database) -> AsyncIterator[SignalChannel]:
-    """The channel as `mantelbot run --channel signal` runs it (no pacing: tests stay quick)."""
+async def running(
+    fake: FakeSignalCli, db: Database, with_sender: bool = False
+) -> AsyncIterator[SignalChannel]:
+    """The channel as `mantelbot run --channel signal` runs it, with its outbox sender when
+    asked (no pacing: tests stay quick)."""
     settings = SignalSettings("127.0.0.1", fake.port, recipient_interval=0, outbox_interval=0)
     channel = SignalChannel(make_engine(db), settings, min_backoff=0.05, max_backoff=0.2)
     stop = asyncio.Event()
     subscribes = fake.subscribes
-    task = asyncio.create_task(channel.serve(stop))
+    tasks = [asyncio.create_task(channel.serve(stop))]
+    if with_sender:
+        sender = Sender(db, channel, SenderSettings(per_chat_interval=0))
+        tasks.append(asyncio.create_task(sender.run(stop)))
     try:
-        await fake.wait_for(lambda: fake.subscribes > subscribes or task.done())
+        await fake.wait_for(lambda: fake.subscribes > subscribes or tasks[0].done())
         yield channel
     finally:
         stop.set()
-        await asyncio.wait_for(task, 30)
+        await asyncio.wait_for(asyncio.gather(*tasks), 30)
 
 
 @dataclass
@@ -295,11 +303,11 @@ async def test_a_coordinator_joins_with_an_invite_code_and_opens_beheer_over_sig
     assert await rows(kampen, "SELECT channel, external_id FROM users") == [("signal", phone.uuid)]
 
 
-async def test_outbox_send_outcomes(fake, kampen):
+async def test_send_outcomes_for_the_outbox(fake, kampen):
     phone = Phone(fake)
+    news = [Reply("Nieuws uit Kampen: de cursus start in januari.")]
     async with running(fake, kampen) as channel:
         await onboard(phone)
-        news = [Reply("Nieuws uit Kampen: de cursus start in januari.")]
 
         result = await channel.send(phone.uuid, news)
         assert result.outcome is Outcome.DELIVERED
@@ -312,24 +320,41 @@ async def test_outbox_send_outcomes(fake, kampen):
         fake.fail_next_send(phone.uuid, "NETWORK_FAILURE")
         assert (await channel.send(phone.uuid, news)).outcome is Outcome.FAILED
 
-        fake.drop_on_next_send(phone.uuid)
+        fake.drop_on_next_send(phone.uuid)  # it may have gone out: never sent twice
         assert (await channel.send(phone.uuid, news)).outcome is Outcome.UNCERTAIN
-
         await fake.wait_for(lambda: fake.subscribed)
+
         fake.phones[phone.uuid].registered = False  # they left Signal
         assert (await channel.send(phone.uuid, news)).outcome is Outcome.BLOCKED
-        assert await rows(kampen, "SELECT active FROM users") == [(0,)]
+        fake.phones[phone.uuid].registered = True
+
+        await fake.stop()
+        await asyncio.wait_for(channel.rpc.down.wait(), 10)
+        result = await channel.send(phone.uuid, news)
+        assert result.outcome is Outcome.RETRY_AFTER  # not written: again when it is back
+        await fake.restart()
+
+
+async def test_the_outbox_sender_delivers_over_signal_and_marks_a_gone_carer_inactive(fake, kampen):
+    phone = Phone(fake)
+    async with running(fake, kampen, with_sender=True):
+        await onboard(phone)
+        async with kampen.transaction() as tx:
+            await outgoing.send(tx, "signal", phone.uuid, [Reply("Nieuws 1")], "n1", now=NOW)
+        await fake.wait_for(lambda: "Nieuws 1" in fake.texts(phone.uuid))
+
+        fake.phones[phone.uuid].registered = False
+        async with kampen.transaction() as tx:
+            await outgoing.send(tx, "signal", phone.uuid, [Reply("Nieuws 2")], "n2", now=NOW)
+        await eventually(lambda: rows(kampen, "SELECT 1 FROM users WHERE active = 0"))
 
         # They come back and write: active again, and the conversation goes on.
         fake.phones[phone.uuid].registered = True
         await phone.says("/menu", until="What would you like to do?")
         assert await rows(kampen, "SELECT active FROM users") == [(1,)]
-
-        await fake.stop()
-        await asyncio.wait_for(channel.rpc.down.wait(), 10)
-        result = await channel.send(phone.uuid, news)
-        assert result.outcome is Outcome.FAILED  # not written: safe to try again later
-        await fake.restart()
+    async with kampen.read() as tx:
+        assert await outbox.counts(tx, "signal") == {"delivered": 1, "blocked": 1}
+    assert "Nieuws 2" not in fake.texts(phone.uuid)
 
 
 async def test_a_document_alone_goes_as_an_attachment_without_text():
