@@ -24,6 +24,7 @@ import logging
 import os
 import secrets
 import weakref
+from asyncio import FIRST_COMPLETED
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -315,18 +316,21 @@ class SignalChannel:
         """Send a turn in order. A part the daemon could not take because it went away is sent
         again once it is back (a duplicate beats a loss)."""
         for outgoing in render(replies):
+            connection = 0  # any connection will do for the first try
             for _attempt in range(REPLY_ATTEMPTS):
-                if not await self._wait_connected():
+                if not await self._wait_connected(connection):
                     log.warning("reply given up user=%s: %s", ref, NOT_CONNECTED)
                     return
+                connection = self.rpc.connects
                 result = await self._send_one(uuid, outgoing)
                 if result.detail in (NOT_CONNECTED, CONNECTION_LOST):
-                    continue  # wait for the daemon to come back, then send again
+                    continue  # again over the next connection
                 if result.outcome is Outcome.RETRY_AFTER:
                     delay = result.retry_after or DEFAULT_RETRY_AFTER
                     if delay > MAX_REPLY_DELAY:
                         break
                     await self._sleep(delay)
+                    connection = 0
                     continue
                 break
             if result.outcome is Outcome.BLOCKED:
@@ -336,17 +340,15 @@ class SignalChannel:
                 log.warning("reply not sent user=%s: %s", ref, result.detail)
                 return
 
-    async def _wait_connected(self) -> bool:
-        if self.rpc.connected.is_set():
-            return True
-        waiting = asyncio.ensure_future(self.rpc.connected.wait())
+    async def _wait_connected(self, newer_than: int) -> bool:
+        """Until the daemon is connected (by a connection newer than `newer_than`); False when
+        that takes over REPLY_WAIT or the channel stops."""
+        waiting = asyncio.ensure_future(self.rpc.wait_connected(newer_than))
         stopping = asyncio.ensure_future(self._stop.wait())
-        await asyncio.wait(
-            {waiting, stopping}, timeout=REPLY_WAIT, return_when=asyncio.FIRST_COMPLETED
-        )
-        waiting.cancel()
-        stopping.cancel()
-        return self.rpc.connected.is_set()
+        await asyncio.wait({waiting, stopping}, timeout=REPLY_WAIT, return_when=FIRST_COMPLETED)
+        for task in (waiting, stopping):
+            task.cancel()
+        return waiting.done() and not waiting.cancelled()
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

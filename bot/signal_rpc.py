@@ -70,6 +70,7 @@ class SignalRpc:
         self.down = asyncio.Event()  # the opposite of `connected`, to wait for
         self.down.set()
         self.connects = 0  # how often a connection and subscription were made
+        self._changed = asyncio.Condition()  # notified when `connected` changes
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._writer: asyncio.StreamWriter | None = None
@@ -101,6 +102,7 @@ class SignalRpc:
                 self.connects += 1
                 self.down.clear()
                 self.connected.set()
+                await self._announce()
                 log.info("connected to signal-cli and subscribed")
                 delay = self.min_backoff
                 stopping = asyncio.create_task(stop.wait())
@@ -124,10 +126,23 @@ class SignalRpc:
                 with contextlib.suppress(OSError):
                     await writer.wait_closed()
                 self._fail_pending()
+                await self._announce()
             if not stop.is_set():
                 log.warning("signal-cli went away; reconnecting")
                 await _sleep_unless(stop, delay)
                 delay = min(self.max_backoff, delay * 2)
+
+    async def wait_connected(self, newer_than: int = 0) -> None:
+        """Until connected by a connection newer than number `newer_than` (see `connects`):
+        after a send was lost with connection N, wait for N + 1."""
+        async with self._changed:
+            await self._changed.wait_for(
+                lambda: self.connected.is_set() and self.connects > newer_than
+            )
+
+    async def _announce(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     async def call(
         self, method: str, params: dict[str, Any] | None = None, *, within: float = CALL_TIMEOUT
