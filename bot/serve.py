@@ -9,13 +9,16 @@ import logging
 import os
 import signal
 import sys
-from dataclasses import replace
+from collections.abc import Coroutine
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
+from bot.signal import SignalChannel, SignalSettings
 from flows import Engine
 from store.db import Database
 
@@ -47,50 +50,88 @@ def make_engine(db: Database, config: Config) -> Engine:
     )
 
 
+@dataclass(frozen=True)
+class Settings:
+    """What `run` reads from the environment, checked before anything starts."""
+
+    outbox: SenderSettings
+    signal: SignalSettings | None = None
+    webhook: object | None = None  # telegram.WebhookSettings (loaded only with Telegram)
+    telegram_rate: float = 30.0
+
+
+def services(
+    engine: Engine,
+    config: Config,
+    channels: tuple[str, ...],
+    settings: Settings,
+    stop: asyncio.Event,
+) -> list[Coroutine[Any, Any, None]]:
+    """The loops of `mantelbot run`: each channel with its outbox sender, and the timers once."""
+    jobs: list[Coroutine[Any, Any, None]] = []
+    if "telegram" in channels:
+        from bot import telegram  # python-telegram-bot is loaded only when it runs
+
+        bot = telegram.TelegramBot(config, engine, rate=settings.telegram_rate)
+        jobs.append(bot.serve(stop, settings.webhook))  # with its sender and the timers
+    if settings.signal is not None:
+        channel = SignalChannel(engine, settings.signal)
+        pace = replace(settings.outbox, per_chat_interval=settings.signal.recipient_interval)
+        jobs += [channel.serve(stop), Sender(engine.db, channel, pace).run(stop)]
+    if "telegram" not in channels:
+        timers = Scheduler(engine.db, engine.translator, default_language=engine.default_language)
+        jobs.append(timers.run(stop))
+    return jobs
+
+
+def settings_from_env(channels: tuple[str, ...], webhook: bool) -> Settings:
+    """Raises ValueError with a message that names the variable."""
+    settings = Settings(
+        SenderSettings.from_env(), SignalSettings.from_env() if "signal" in channels else None
+    )
+    if "telegram" in channels:
+        from bot import telegram
+
+        hook = telegram.WebhookSettings.from_env() if webhook else None
+        settings = replace(settings, webhook=hook, telegram_rate=telegram.rate_from_env())
+    return settings
+
+
 async def run(db: Database, config: Config, channels: tuple[str, ...], webhook: bool) -> int:
-    """Run the channels until a signal; returns the exit code."""
-    from bot.signal import SignalChannel, SignalSettings
-
+    """Run the channels until SIGINT or SIGTERM; returns the exit code."""
     try:
-        outbox = SenderSettings.from_env()
-        settings = SignalSettings.from_env() if "signal" in channels else None
-        if "telegram" in channels:
-            from bot import telegram  # python-telegram-bot is loaded only when it runs
-
-            hook = telegram.WebhookSettings.from_env() if webhook else None
-            rate = telegram.rate_from_env()
+        settings = settings_from_env(channels, webhook)
     except ValueError as error:
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
     if channels == ("telegram",):
-        return await telegram.run(db, config, hook, rate)
+        from bot import telegram
 
-    engine = make_engine(db, config)
+        return await telegram.run(db, config, settings.webhook, settings.telegram_rate)
+
     stop = asyncio.Event()
-    jobs = []
-    if "telegram" in channels:
-        jobs.append(telegram.TelegramBot(config, engine, rate=rate).serve(stop, hook))
-    if settings is not None:
-        channel = SignalChannel(engine, settings)
-        pace = replace(outbox, per_chat_interval=settings.recipient_interval)
-        jobs += [channel.serve(stop), Sender(db, channel, pace).run(stop)]
-    if "telegram" not in channels:  # the Telegram bot runs the timers itself
-        jobs.append(
-            Scheduler(db, engine.translator, default_language=engine.default_language).run(stop)
-        )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        tasks = [asyncio.create_task(job) for job in jobs]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        stop.set()  # one channel ended (a signal, or it failed): the others end too
-        results = await asyncio.gather(*tasks, return_exceptions=True)
+        failed = await run_until_stopped(
+            services(make_engine(db, config), config, channels, settings, stop), stop
+        )
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+    log.info("stopped")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+async def run_until_stopped(jobs: list[Coroutine[Any, Any, None]], stop: asyncio.Event) -> bool:
+    """Run the jobs until `stop`, or until one of them ends (then the others stop too).
+    True when one failed."""
+    tasks = [asyncio.create_task(job) for job in jobs]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
     failed = [r for r in results if isinstance(r, BaseException)]
     for error in failed:
         log.error("a channel failed: %s", type(error).__name__, exc_info=error)
-    log.info("stopped")
-    return EXIT_FAILED if failed else EXIT_OK
+    return bool(failed)

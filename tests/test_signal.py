@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from bot import serve
 from bot.channels import Outcome
+from bot.config import Config
 from bot.sender import Sender, SenderSettings
 from bot.signal import (
     MAX_BODY_BYTES,
@@ -31,8 +33,9 @@ from flows.engine import Choice, Document, offered_keys
 from store import coordinators, outbox
 from store.csv_files import import_areas, import_resources
 from store.db import Database
+from tests.fake_bot_api import FakeBotAPI
 from tests.fake_signal_cli import FakeSignalCli, Sent
-from tests.support import NOW, make_engine, rows
+from tests.support import NOW, TZ, make_engine, rows
 from tests.test_cli import mantelbot
 from tests.test_telegram import eventually
 
@@ -355,6 +358,40 @@ async def test_the_outbox_sender_delivers_over_signal_and_marks_a_gone_carer_ina
     async with kampen.read() as tx:
         assert await outbox.counts(tx, "signal") == {"delivered": 1, "blocked": 1}
     assert "Nieuws 2" not in fake.texts(phone.uuid)
+
+
+async def test_telegram_and_signal_in_one_process_on_one_database(fake, kampen):
+    """`MANTELBOT_CHANNELS=telegram,signal`: one engine, both channels, each with its sender;
+    a message queued for a Telegram carer and one for a Signal carer each arrive once."""
+    bot_api = await FakeBotAPI().start()
+    config = Config(Path(kampen.path), bot_api.token, bot_api.url, TZ, "nl")
+    settings = serve.Settings(
+        SenderSettings(per_chat_interval=0),
+        SignalSettings("127.0.0.1", fake.port, recipient_interval=0, outbox_interval=0),
+    )
+    stop = asyncio.Event()
+    jobs = serve.services(make_engine(kampen), config, ("telegram", "signal"), settings, stop)
+    runner = asyncio.create_task(serve.run_until_stopped(jobs, stop))
+    phone = Phone(fake)
+    try:
+        await fake.wait_for(lambda: fake.subscribes)
+        await onboard(phone)
+        bot_api.send_text(4242, "/start")
+        await bot_api.wait_for(lambda: bot_api.texts(4242))
+        news = [Reply("Nieuws voor iedereen in Kampen")]
+        async with kampen.transaction() as tx:
+            for channel, recipient in (("telegram", "4242"), ("signal", phone.uuid)):
+                await outgoing.send(tx, channel, recipient, news, f"news:{channel}", now=NOW)
+        await fake.wait_for(lambda: "Nieuws voor iedereen in Kampen" in fake.texts(phone.uuid))
+        await bot_api.wait_for(lambda: "Nieuws voor iedereen in Kampen" in bot_api.texts(4242))
+    finally:
+        stop.set()
+        failed = await asyncio.wait_for(runner, 60)
+        await bot_api.stop()
+    assert not failed
+    assert fake.texts(phone.uuid).count("Nieuws voor iedereen in Kampen") == 1
+    assert bot_api.texts(4242).count("Nieuws voor iedereen in Kampen") == 1
+    assert await rows(kampen, "SELECT channel FROM users ORDER BY channel") == [("signal",)]
 
 
 async def test_a_document_alone_goes_as_an_attachment_without_text():
