@@ -278,20 +278,26 @@ class SignalChannel:
         # The user's lock first (tasks start in arrival order), then a slot.
         async with self._lock(uuid), self._slots:
             ref = self.user_ref(uuid)
-            if data.get("groupInfo"):
-                log.info("group message ignored user=%s", ref)
-                return
-            if data.get("reaction") or data.get("remoteDelete"):
-                return  # a reaction to, or deletion of, an earlier message: nothing to answer
-            kind = unsupported_kind(data)
-            text = data.get("message") if kind is None else None
-            if kind is None and not (isinstance(text, str) and text.strip()):
-                return  # e.g. a changed disappearing-messages timer
-            await self._reactivate(uuid, ref)
-            incoming = await self._incoming(uuid, text, kind, ref)
-            replies = await self.engine.handle(incoming)
-            self._remember(uuid, replies)
-            await self._reply(uuid, ref, replies)
+            try:
+                await self._answer(uuid, ref, data)
+            except Exception:  # never the message itself in the log: it may be health data
+                log.exception("message failed user=%s", ref)
+
+    async def _answer(self, uuid: str, ref: str, data: dict[str, Any]) -> None:
+        if data.get("groupInfo"):
+            log.info("group message ignored user=%s", ref)
+            return
+        if data.get("reaction") or data.get("remoteDelete"):
+            return  # a reaction to, or deletion of, an earlier message: nothing to answer
+        kind = unsupported_kind(data)
+        text = data.get("message") if kind is None else None
+        if kind is None and not (isinstance(text, str) and text.strip()):
+            return  # e.g. a changed disappearing-messages timer
+        await self._reactivate(uuid, ref)
+        incoming = await self._incoming(uuid, text, kind, ref)
+        replies = await self.engine.handle(incoming)
+        self._remember(uuid, replies)
+        await self._reply(uuid, ref, replies)
 
     async def _incoming(self, uuid: str, text: str | None, kind: str | None, ref: str) -> Incoming:
         base = Incoming(CHANNEL, uuid, ask_language=True, user_ref=ref)
