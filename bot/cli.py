@@ -10,13 +10,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, serve, terminal
+from bot import example_data, private_logs, reports, serve, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
-from flows import Engine
+from flows import Engine, office_hours
+from flows.engine import N_
 from store import areas, coordinators, resources, users
+from store import state as state_store
 from store.csv_files import (
     ImportRefused,
     export_areas,
@@ -24,7 +26,8 @@ from store.csv_files import (
     import_areas,
     import_resources,
 )
-from store.db import Database
+from store.db import Database, StorageError
+from store.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 50  # an import report shows this many problems, then how many more
@@ -74,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     ar_export.add_argument("file", type=Path, nargs="?", help="default: standard output")
     ar_sub.add_parser("list", parents=[common], help="the area tree")
 
+    reports.add_parsers(sub, common)
+
     co = sub.add_parser("coordinators", parents=[common], help="who may manage what")
     co_sub = co.add_subparsers(dest="action", required=True)
     co_add = co_sub.add_parser(
@@ -110,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = Config.from_env()
+        office_hours.configure(os.environ.get("MANTELBOT_OFFICE_HOURS"))
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -126,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    private_logs.install(config.telegram_token or "")
     command = args.command or ("run" if config.telegram_token else "chat")
     if command == "chat" and not args.command:
         args.user, args.lang = "demo", None
@@ -155,21 +162,63 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         return EXIT_USAGE
     t = translators(config.timezone)(config.locale)
     _ = t.gettext
-    db = await Database.open(config.db_path)
+    if command == "run":
+        try:  # every setting is checked before the database is opened or Telegram is called
+            webhook = getattr(args, "webhook", False)
+            settings = serve.settings_from_env(channels, webhook, config.telegram_token)
+        except ValueError as error:
+            print(f"mantelbot: configuration: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    # Backup and check only read: they open the file read-only and never migrate.
+    read_only = command == "db" and args.action in ("backup", "check")
+    try:
+        db = await Database.open(config.db_path, read_only=read_only)
+    except StorageError as error:
+        return _storage_problem(error, _)
     try:
         if command == "chat":
             return await _chat(db, config, args, _)
         if command == "run":
-            return await serve.run(db, config, channels, getattr(args, "webhook", False))
+            return await serve.run(db, config, channels, settings)
         if command == "resources":
             return await _resources(db, args, _, config)
         if command == "areas":
             return await _areas(db, args, _)
+        if command == "stats":
+            return await reports.stats_command(db, args, _, sys.stdout)
+        if command == "audit":
+            return await reports.audit_command(db, args, _, sys.stdout)
         if command == "coordinators":
             return await _coordinators(db, config, args, _)
         return await _db(db, args, _)
+    except StorageError as error:  # e.g. busy: another process kept the write lock too long
+        return _storage_problem(error, _)
     finally:
         await db.close()
+
+
+STORAGE_PROBLEMS = {
+    StorageError.NOT_SQLITE: N_("{path} is not a Mantelbot database (not an SQLite file)."),
+    StorageError.FOLDER: N_("{path} is a folder, not a database file."),
+    StorageError.MISSING: N_("There is no database at {path}."),
+    StorageError.READ_ONLY: N_(
+        "The database {path} is read-only: Mantelbot needs to write to it and to its folder."
+    ),
+    StorageError.NEWER_SCHEMA: N_(
+        "The database {path} is from a newer Mantelbot (schema version {detail}). Update Mantelbot."
+    ),
+    StorageError.CANNOT_OPEN: N_("Cannot open the database {path}: {detail}"),
+    StorageError.BUSY: N_(
+        "The database {path} is busy (another process is writing to it). Try again in a moment."
+    ),
+}
+
+
+def _storage_problem(error: StorageError, _) -> int:
+    """One line on standard error, no traceback; exit code 1 when busy, 2 when unusable."""
+    message = _(STORAGE_PROBLEMS[error.reason]).format(path=error.path, detail=error.detail)
+    print(f"mantelbot: {message}", file=sys.stderr)
+    return error.exit_code
 
 
 async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> int:
@@ -360,6 +409,9 @@ async def _coordinators(db: Database, config: Config, args: argparse.Namespace, 
             print(_("Give --areas or --admin."), file=sys.stderr)
             return EXIT_USAGE
         user_id = await coordinators.user_for(tx, *target, now)
+        if await state_store.load(tx, user_id) is None:
+            # Their first chat opens the management menu instead of the carers' welcome.
+            await state_store.save(tx, user_id, State("beheer.menu"), now)
         me = await coordinators.save(
             tx,
             user_id,

@@ -8,7 +8,6 @@ import asyncio
 import logging
 import os
 import signal
-import sys
 from collections.abc import Coroutine
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -84,26 +83,22 @@ def services(
     return jobs
 
 
-def settings_from_env(channels: tuple[str, ...], webhook: bool) -> Settings:
-    """Raises ValueError with a message that names the variable."""
+def settings_from_env(channels: tuple[str, ...], webhook: bool, token: str | None) -> Settings:
+    """Raises ValueError with a message that names the variable (never the token)."""
     settings = Settings(
         SenderSettings.from_env(), SignalSettings.from_env() if "signal" in channels else None
     )
     if "telegram" in channels:
         from bot import telegram
 
+        telegram.check_token(token)
         hook = telegram.WebhookSettings.from_env() if webhook else None
         settings = replace(settings, webhook=hook, telegram_rate=telegram.rate_from_env())
     return settings
 
 
-async def run(db: Database, config: Config, channels: tuple[str, ...], webhook: bool) -> int:
+async def run(db: Database, config: Config, channels: tuple[str, ...], settings: Settings) -> int:
     """Run the channels until SIGINT or SIGTERM; returns the exit code."""
-    try:
-        settings = settings_from_env(channels, webhook)
-    except ValueError as error:
-        print(f"mantelbot: configuration: {error}", file=sys.stderr)
-        return EXIT_USAGE
     if channels == ("telegram",):
         from bot import telegram
 

@@ -1,6 +1,7 @@
 """The terminal chat: the same flows as on a phone, one line in, replies out.
 
 Choices are printed as `[N] label`; typing N or the label picks it. Works piped and ends at EOF.
+A line `/bestand PATH` (or `/file PATH`) sends that file, as a phone sends a document.
 Messages the bot queued for this user (e.g. a coordinator's answer) are shown at the start and
 whenever the chat next reads a line: the terminal is the outbox channel `console`.
 """
@@ -8,6 +9,7 @@ whenever the chat next reads a line: the terminal is the outbox channel `console
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,9 +17,11 @@ from typing import TextIO
 
 from bot.channels import Outcome, SendResult
 from bot.choices import pick
-from flows.engine import Choice, Engine, Incoming, Reply
+from flows.engine import Choice, Document, Engine, Incoming, Reply
 
 CHANNEL = "console"
+FILE_COMMANDS = ("/bestand", "/file")
+MAX_FILE_BYTES = 5_000_000  # as large as a document the Telegram channel accepts
 
 
 class ConsoleChannel:
@@ -63,8 +67,31 @@ def render_from(replies: list[Reply], out: TextIO, documents_dir: Path, first: i
     return shown
 
 
-def to_incoming(line: str, shown: list[Choice], user: str, hint: str | None) -> Incoming:
-    key = pick(line, shown)
+def read_document(path: Path) -> Document | str:
+    """The file at `path` as a document, or why it cannot be read."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return f"{path}: too large"
+        content = path.read_bytes()
+    except OSError as error:
+        return f"{path}: {error.strerror}"
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Document(path.name, content, mime)
+
+
+def to_incoming(
+    line: str, shown: list[Choice], user: str, hint: str | None, err: TextIO = sys.stderr
+) -> Incoming | None:
+    """What the line means; None when it named a file that cannot be read (said on `err`)."""
+    typed = line.strip()
+    command, _, argument = typed.partition(" ")
+    if command.lower() in FILE_COMMANDS and argument.strip():
+        document = read_document(Path(argument.strip()).expanduser())
+        if isinstance(document, Document):
+            return Incoming(CHANNEL, user, document=document, language_hint=hint)
+        err.write(f"[{document}]\n")
+        return None
+    key = pick(typed, shown)
     if key is not None:
         return Incoming(CHANNEL, user, choice=key, language_hint=hint)
     return Incoming(CHANNEL, user, text=line, language_hint=hint)
@@ -100,5 +127,7 @@ async def chat(
             return
         if not line.strip():
             continue
-        replies = await engine.handle(to_incoming(line.rstrip("\n"), shown, user, hint))
-        shown = render(replies, stdout, documents_dir)
+        incoming = to_incoming(line.rstrip("\n"), shown, user, hint)
+        if incoming is None:
+            continue
+        shown = render(await engine.handle(incoming), stdout, documents_dir)

@@ -22,13 +22,16 @@ from flows.engine import (
     step,
 )
 from flows.language import LANGUAGE_NAMES
+from flows.places import HOME_POSTCODE_STEP, first_time
 from store import areas, user_data
 
-EXPORT_FILENAME = "mantelbot-gegevens.json"
+# The file is named in the carer's language (Dutch: mantelbot-gegevens.json).
+EXPORT_FILENAME = N_("mantelbot-data.json")
 # Plain words for the tables this project knows; any other table is named as it is.
 TABLE_LABELS = {
     "conversation_state": N_("Where we are in our conversation, so I can go on after a break"),
     "handovers": N_("Your questions for a carer support adviser"),
+    "handover_messages": N_("Your messages with a carer support adviser"),
     "burden_results": N_("Your results of the burden check (only the score and the date)"),
 }
 
@@ -76,7 +79,9 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
             area=await _area_name(ctx, user.home_area)
         ),
         "• "
-        + _("Where your naaste lives: {area}").format(area=await _area_name(ctx, user.care_area)),
+        + _("Where the person you care for lives: {area}").format(
+            area=await _area_name(ctx, user.care_area)
+        ),
         *profile.overview_lines(ctx),
     ]
     for table, rows in tables.items():
@@ -85,7 +90,12 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
         if table == "handovers":
             lines.append("• " + _(TABLE_LABELS[table]) + ":")
             for row in rows[-10:]:
-                status = _("answered") if row.get("status") != "open" else _("waiting for answer")
+                if row.get("status") == "closed":
+                    status = _("closed")
+                elif row.get("answered_at"):
+                    status = _("answered")
+                else:
+                    status = _("waiting for answer")
                 topic = _(TOPIC_LABELS.get(row.get("topic"), TOPIC_LABELS["other"]))
                 lines.append(f"  – {_date(ctx, row.get('created_at'))}: {topic} ({status})")
         elif table == "conversation_state":
@@ -102,7 +112,7 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
     lines += [
         "",
         _("I never store your name, your postcode or messages about a crisis."),
-        _("You get all of it as a file too: {filename}.").format(filename=EXPORT_FILENAME),
+        _("You get all of it as a file too: {filename}.").format(filename=_(EXPORT_FILENAME)),
     ]
     return "\n".join(lines)
 
@@ -138,7 +148,7 @@ async def ask_show(ctx: Context) -> list[Reply]:
     tables = await user_data.export(ctx.tx, ctx.user.id)
     export = {"exported_at": ctx.now.isoformat(timespec="seconds"), "tables": tables}
     document = Document(
-        EXPORT_FILENAME,
+        ctx._(EXPORT_FILENAME),
         json.dumps(export, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
         "application/json",
     )
@@ -206,4 +216,5 @@ async def erase(ctx: Context, msg: Incoming) -> Turn:
         )
     else:
         done = _("Done. I have forgotten what you told me during this chat.")
-    return goto("menu.main", Reply(done))
+    # The districts are forgotten too: ask for them again, or help would silently be national.
+    return Turn([Reply(done)], next=HOME_POSTCODE_STEP, data=first_time(), remember=False)

@@ -53,9 +53,17 @@ async def send(
     *,
     now: datetime,
     not_before: datetime | None = None,
+    handover_id: int | None = None,
 ) -> bool:
     """Queue `replies` for `recipient` (their external id on `channel`); False when a message
     with this `unique_key` was queued before (then nothing changes)."""
     return await outbox.enqueue(
-        tx, channel, recipient, dump(replies), unique_key, now=now, not_before=not_before
+        tx,
+        channel,
+        recipient,
+        dump(replies),
+        unique_key,
+        now=now,
+        not_before=not_before,
+        handover_id=handover_id,
     )

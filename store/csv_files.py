@@ -369,7 +369,8 @@ class _ResourcePlan:
     updated_ids: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)  # resources.COLUMNS tuples to write
     areas: list[frozenset[str]] = field(default_factory=list)
-    audit: list[tuple[str, str, str]] = field(default_factory=list)  # action, id, detail JSON
+    # action, id, detail JSON, the areas before and after
+    audit: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
 
     def preview(self) -> ImportPreview:
         return ImportPreview(
@@ -408,23 +409,27 @@ def _compare(
             plan.problems, number, rid, new_areas, old_areas, scope, _
         ):
             continue
+        # The audit keeps every changed field as [old, new] (old is null for a new resource).
         if old is None:
             changes = {
-                resources.COLUMNS[i]: _audit_value(i, v)
+                resources.COLUMNS[i]: [None, _audit_value(i, v)]
                 for i, v in enumerate(row)
                 if v != _NEW_ROW[i] or i == 0
             }
         else:
             changes = {
-                resources.COLUMNS[i]: _audit_value(i, v) for i, v in enumerate(row) if v != old[i]
+                resources.COLUMNS[i]: [_audit_value(i, old[i]), _audit_value(i, v)]
+                for i, v in enumerate(row)
+                if v != old[i]
             }
         if new_areas != old_areas:
-            changes["areas"] = sorted(new_areas)
+            changes["areas"] = [sorted(old_areas) if old else None, sorted(new_areas)]
         (plan.updated_ids if old else plan.created_ids).append(rid)
         plan.rows.append(row)
         plan.areas.append(new_areas)
         detail = json.dumps(changes, ensure_ascii=False, sort_keys=True)
-        plan.audit.append(("update" if old else "create", rid, detail))
+        action = "update" if old else "create"
+        plan.audit.append((action, rid, detail, old_areas | new_areas))
 
 
 def _outside_scope(
@@ -541,6 +546,34 @@ async def import_resources(
         plan.problems.refuse()
         await _write_resources(tx, plan, actor)
         return _result(plan, time.monotonic() - started)
+
+
+async def preview_resources_in(
+    tx: Tx, source: Source, _: Gettext, scope: set[str] | frozenset[str] | None = None
+) -> ImportPreview:
+    """`preview_resources` inside a transaction the caller holds (a coordinator's chat step)."""
+    codes = None if scope is None else await areas.with_descendants(tx, scope)
+    try:
+        plan = await _plan_resources(_held(tx), source, _, codes)
+    except ImportRefused as refused:
+        return ImportPreview(0, 0, 0, tuple(refused.problems), refused.total)
+    return plan.preview()
+
+
+async def import_resources_in(
+    tx: Tx,
+    source: Source,
+    _: Gettext,
+    actor: str,
+    scope: set[str] | frozenset[str] | None = None,
+) -> ImportResult:
+    """`import_resources` inside a transaction the caller holds: all or nothing with it."""
+    codes = None if scope is None else await areas.with_descendants(tx, scope)
+    plan = await _plan_resources(_held(tx), source, _, codes)
+    plan.problems.refuse()
+    if plan.rows:
+        await _write_resources(tx, plan, actor)
+    return _result(plan, 0.0)
 
 
 def _result(plan: _ResourcePlan, lock_seconds: float) -> ImportResult:
@@ -700,6 +733,7 @@ async def import_areas(db: Database, source: Source, _: Gettext, actor: str) -> 
                         "parent": area.parent,
                         "postcodes": areas.format_postcodes(area.postcodes),
                     },
+                    areas=[code],
                 )
             created = sum(1 for code in changed if code not in existing)
             return ImportResult(

@@ -58,12 +58,15 @@ async def enqueue(
     *,
     now: datetime,
     not_before: datetime | None = None,
+    handover_id: int | None = None,
 ) -> bool:
-    """Queue a message; False (and nothing changes) when `unique_key` was queued before."""
+    """Queue a message; False (and nothing changes) when `unique_key` was queued before.
+    A message about a handover names it, so it goes when the handover is erased."""
     async with tx.execute(
-        "INSERT INTO outbox (channel, recipient, payload, unique_key, not_before, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING RETURNING id",
-        (channel, recipient, payload, unique_key, utc(not_before or now), utc(now)),
+        "INSERT INTO outbox (channel, recipient, payload, unique_key, not_before, created_at, "
+        "handover_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING "
+        "RETURNING id",
+        (channel, recipient, payload, unique_key, utc(not_before or now), utc(now), handover_id),
     ) as cur:
         added = bool(cur.rows)
     if added:

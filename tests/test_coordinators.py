@@ -164,5 +164,5 @@ async def test_changes_made_in_the_chat_are_audited(example_db):
     user_id = await make_coordinator(example_db, "fatima", ["west"])
     async with example_db.read() as tx:
         trail = await audit.entries(tx, "coordinator")
-    assert trail[0]["entity_id"] == str(user_id)
-    assert trail[0]["detail"]["new"]["areas"] == ["west"]
+    assert trail[0].entity_id == str(user_id)
+    assert trail[0].detail["new"]["areas"] == ["west"]

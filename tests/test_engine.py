@@ -14,12 +14,19 @@ async def test_first_message_of_any_kind_gets_the_welcome(chat: Chat):
     assert chat.keys == ["yes", "no", "lang:en"]
 
 
-async def test_unclear_answer_gets_a_short_reprompt_with_the_same_choices(chat: Chat):
-    await chat.send("/start")
-    before = chat.keys
+async def test_unclear_answer_repeats_the_question_with_its_choices_and_the_crisis_button(
+    chat: Chat,
+):
+    await chat.onboard()
+    await chat.press("find")
+    question, before = chat.last[-1].text, chat.keys
     await chat.send("misschien")
     assert chat.text.startswith("Sorry, dat begrijp ik niet.")
-    assert chat.keys == before
+    assert question in chat.text  # the question itself, not only bare buttons
+    assert chat.keys == [k for k in before if k != "back"] + ["crisis", "back"]
+    assert "Ik heb nu direct hulp nodig" in chat.labels
+    await chat.press("crisis")
+    assert "113" in chat.text
 
 
 async def test_non_text_input_is_explained_and_the_choices_come_back(chat: Chat):
@@ -123,8 +130,8 @@ async def test_back_goes_one_step_back_and_terug_can_be_typed(chat: Chat):
     await chat.onboard()
     await chat.press("find")
     await chat.press("cat:respite")
-    assert "back" in chat.keys
-    await chat.press("back")
+    assert "back" not in chat.keys  # "Other kind of help" goes there already
+    await chat.send("terug")
     assert "cat:course" in chat.keys  # the categories again
     await chat.send("terug")
     assert "find" in chat.keys  # the main menu
@@ -139,3 +146,14 @@ async def test_back_survives_a_restart(example_db):
     again = Chat(make_engine(example_db))  # a new process: nothing in memory
     await again.press_stale("back")
     assert "cat:course" in again.keys
+
+
+async def test_back_is_not_offered_where_it_leads_nowhere_useful(chat: Chat):
+    await chat.onboard()
+    await chat.press("find")
+    await chat.press("cat:respite")
+    assert "cats" in chat.keys and "back" not in chat.keys  # results: "Other kind of help"
+    await chat.send("/hulp")
+    assert "resume" in chat.keys and "back" not in chat.keys  # "back to where I was" is there
+    await chat.send("/stop")
+    assert "back" not in chat.keys

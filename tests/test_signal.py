@@ -270,7 +270,7 @@ async def test_mijngegevens_sends_the_export_as_an_attachment(fake, kampen):
         await fake.wait_for(lambda: any(s.attachments for s in fake.sent_to(phone.uuid)))
     (sent,) = [s for s in fake.sent_to(phone.uuid) if s.attachments]
     ((mime, name, content),) = sent.attachments
-    assert (mime, name) == ("application/json", "mantelbot-gegevens.json")
+    assert (mime, name) == ("application/json", "mantelbot-data.json")  # in English
     exported = json.loads(content)
     assert "brunnepe" in json.dumps(exported)
     assert phone.number not in content.decode()
@@ -409,7 +409,7 @@ async def test_the_language_is_asked_once_and_only_where_the_app_tells_none(exam
         return offered_keys(replies)
 
     assert await signal_user(text="hoi") == ["lang:nl", "lang:en"]  # no "back" before a start
-    assert await signal_user(text="Frans") == ["lang:nl", "lang:en"]  # asked again
+    assert (await signal_user(text="Frans"))[:2] == ["lang:nl", "lang:en"]  # asked again
     assert "yes" in await signal_user(choice="lang:en")
     assert "yes" in await signal_user(text="/start")  # known now: the welcome, not the question
     await signal_user(choice="yes")
