@@ -51,6 +51,7 @@ MAX_REPLY_DELAY = 120.0  # a reply rate limited for longer is given up (logged)
 DEFAULT_RETRY_AFTER = 60.0  # rate limited without a retryAfterSeconds
 DAEMON_AWAY_RETRY = 30.0  # the daemon is not connected: try again after this
 RATE_LIMIT_ERROR = -5  # signal-cli's JSON-RPC error code when only rate limits failed
+MAX_DOCUMENT_BYTES = 5_000_000  # as on Telegram: a resource list is far smaller
 
 # Why a send failed, for logs and for the decision to try a reply again.
 NOT_CONNECTED = "daemon not connected"
@@ -294,7 +295,11 @@ class SignalChannel:
         if kind is None and not (isinstance(text, str) and text.strip()):
             return  # e.g. a changed disappearing-messages timer
         await self._reactivate(uuid, ref)
-        incoming = await self._incoming(uuid, text, kind, ref)
+        document = await self._download(data["attachments"][0], ref) if kind == "document" else None
+        if document is not None:
+            incoming = Incoming(CHANNEL, uuid, document=document, ask_language=True, user_ref=ref)
+        else:
+            incoming = await self._incoming(uuid, text, kind, ref)
         replies = await self.engine.handle(incoming)
         self._remember(uuid, replies)
         await self._reply(uuid, ref, replies)
@@ -311,6 +316,25 @@ class SignalChannel:
             choices = [Choice(key, "") for key in keys]
         key = pick(text, choices)
         return replace(base, choice=key) if key is not None else replace(base, text=text)
+
+    async def _download(self, attachment: dict[str, Any], ref: str) -> Document | None:
+        """A file the user sent (a coordinator's CSV), fetched with `getAttachment`; None when
+        it is too large or cannot be fetched (the engine then says it reads only text)."""
+        size = attachment.get("size")
+        if not attachment.get("id") or (isinstance(size, int) and size > MAX_DOCUMENT_BYTES):
+            return None
+        try:
+            result = await self.rpc.call("getAttachment", {"id": attachment["id"]})
+            content = base64.b64decode(result["data"], validate=True)
+        except (RpcError, ConnectionError, TimeoutError, TypeError, KeyError, ValueError) as error:
+            log.info("file not fetched user=%s: %s", ref, type(error).__name__)
+            return None
+        if len(content) > MAX_DOCUMENT_BYTES:
+            return None
+        name = str(attachment.get("filename") or "file")
+        return Document(
+            name, content, str(attachment.get("contentType") or "application/octet-stream")
+        )
 
     def _remember(self, uuid: str, replies: Sequence[Reply]) -> None:
         self._shown[uuid] = shown(replies)

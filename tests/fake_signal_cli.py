@@ -72,6 +72,7 @@ class FakeSignalCli:
         self._drop_on_send: set[str] = set()
         self._numbers = itertools.count(1)
         self._last_stamp = 0
+        self.files: dict[str, bytes] = {}  # attachments on the server, by id
 
     # -- running --------------------------------------------------------------------------
 
@@ -147,6 +148,22 @@ class FakeSignalCli:
         self.waiting.append(envelope)
         await self._deliver()
         return envelope
+
+    async def user_sends_file(self, uuid: str, filename: str, content: bytes, mime: str) -> dict:
+        """A carer attaches a file: the envelope names it; `getAttachment` fetches it."""
+        file_id = f"att{len(self.files) + 1}"
+        self.files[file_id] = content
+        attachment = {
+            "contentType": mime,
+            "filename": filename,
+            "id": file_id,
+            "size": len(content),
+            "width": None,
+            "height": None,
+            "caption": None,
+            "uploadTimestamp": self._last_stamp,
+        }
+        return await self.user_sends(uuid, None, attachments=[attachment])
 
     async def user_types(self, uuid: str) -> None:
         """A typing indicator: an envelope without a data message."""
@@ -280,6 +297,13 @@ class FakeSignalCli:
             await self._notify()
         elif method == "send":
             await self._send(connection, request_id, params)
+        elif method == "getAttachment":
+            content = self.files.get(params.get("id"))
+            if content is None:
+                await self._write(connection, _error(request_id, -2, "Attachment not found"))
+            else:
+                data = {"data": base64.b64encode(content).decode()}
+                await self._write(connection, _result(request_id, data))
         else:
             await self._write(connection, _error(request_id, -32601, "Method not implemented"))
 

@@ -33,6 +33,7 @@ from flows.engine import Choice, Document, offered_keys
 from store import coordinators, outbox
 from store.csv_files import import_areas, import_resources
 from store.db import Database
+from tests import town
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_signal_cli import FakeSignalCli, Sent
 from tests.support import NOW, TZ, make_engine, rows
@@ -116,6 +117,15 @@ class Phone:
         )
         self.last = self.fake.sent_to(self.uuid)[mark:]
         return self.text
+
+    async def picks(self, label: str, until: str) -> str:
+        """Type the number shown before `label` in the last turn."""
+        number = next(
+            line.split(". ", 1)[0]
+            for line in self.text.splitlines()
+            if line.split(". ", 1)[-1] == label and line.split(". ", 1)[0].isdigit()
+        )
+        return await self.says(number, until)
 
     @property
     def text(self) -> str:
@@ -304,6 +314,30 @@ async def test_a_coordinator_joins_with_an_invite_code_and_opens_beheer_over_sig
         text = await phone.says("/beheer", until="Beheer (Karim, Steunpunt Kampen)")
         assert "Jouw gebieden: Kampen" in text and ". Hoofdmenu" in text
     assert await rows(kampen, "SELECT channel, external_id FROM users") == [("signal", phone.uuid)]
+
+
+async def test_a_coordinator_imports_a_csv_file_sent_as_an_attachment(fake, db):
+    await town.build(db)
+    fenna = Phone(fake, uuid="f0f0f0f0-2222-4333-8444-555566667777")
+    await town.add_coordinator(db, fenna.uuid, ["weidebroek"], channel="signal")
+    upload = (
+        b"id;name;category;areas;description_nl;phone\r\n"
+        b"wb-maatje-noord;Maatje Noord;buddy;wb-noord;Een vrijwilliger komt langs.;0599 300 300\r\n"
+    )
+    async with running(fake, db):
+        await fenna.says("/beheer", until="Hulpbronnen in mijn gebieden")
+        await fenna.picks("Hulpbronnen in mijn gebieden", until="CSV-bestand uploaden")
+        await fenna.picks("CSV-bestand uploaden", until="CSV")
+        mark = len(fake.sent_to(fenna.uuid))
+        await fake.user_sends_file(fenna.uuid, "hulpbronnen.csv", upload, "text/csv")
+        text = await fenna.reads(mark, until="Toepassen")
+        assert "1 nieuw, 0 gewijzigd" in text and "wb-maatje-noord" in text
+        assert await rows(db, "SELECT 1 FROM resources WHERE id = 'wb-maatje-noord'") == []
+        text = await fenna.picks("Toepassen", until="Klaar")
+        assert "Klaar: 1 nieuw, 0 gewijzigd" in text
+    assert await rows(db, "SELECT name FROM resources WHERE id = 'wb-maatje-noord'") == [
+        ("Maatje Noord",)
+    ]
 
 
 async def test_send_outcomes_for_the_outbox(fake, kampen):
