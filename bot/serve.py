@@ -85,15 +85,15 @@ def services(
 
 def settings_from_env(channels: tuple[str, ...], webhook: bool, token: str | None) -> Settings:
     """Raises ValueError with a message that names the variable (never the token)."""
-    settings = Settings(
-        SenderSettings.from_env(), SignalSettings.from_env() if "signal" in channels else None
-    )
+    settings = Settings(SenderSettings.from_env())
     if "telegram" in channels:
         from bot import telegram
 
-        telegram.check_token(token)
         hook = telegram.WebhookSettings.from_env() if webhook else None
         settings = replace(settings, webhook=hook, telegram_rate=telegram.rate_from_env())
+        telegram.check_token(token)
+    if "signal" in channels:
+        settings = replace(settings, signal=SignalSettings.from_env())
     return settings
 
 
