@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import logging
 import os
 import sys
@@ -26,7 +28,7 @@ from store.csv_files import (
     import_areas,
     import_resources,
 )
-from store.db import Database, StorageError
+from store.db import Database, DatabaseBusy, StorageError
 from store.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -120,19 +122,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
     if getattr(args, "db", None):
-        config = Config(
-            Path(args.db),
-            config.telegram_token,
-            config.telegram_api_url,
-            config.timezone,
-            config.locale,
+        config = dataclasses.replace(config, db_path=Path(args.db))
+    level = os.environ.get("MANTELBOT_LOG_LEVEL", "").upper()
+    if level not in ("", "DEBUG", "INFO", "WARNING", "ERROR"):
+        print(
+            "mantelbot: configuration: MANTELBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR",
+            file=sys.stderr,
         )
+        return EXIT_USAGE
     logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
+        level=level or (logging.INFO if args.command == "run" else logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
-    private_logs.install(config.telegram_token or "")
+    private_logs.install(config.telegram_token or "")  # no texts, user ids or token in any log
     command = args.command or ("run" if config.telegram_token else "chat")
     if command == "chat" and not args.command:
         args.user, args.lang = "demo", None
@@ -236,16 +239,24 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
         languages=LANGUAGES,
         default_language=args.lang or config.locale,
         clock=lambda: datetime.now(config.timezone),
+        keep_state=config.keep_state,
     )
+    # Conversations idle for longer than MANTELBOT_STATE_DAYS. When another process holds the
+    # lock this waits for a later start: an expired state already counts as none.
+    with contextlib.suppress(DatabaseBusy):
+        await engine.sweep()
     console = terminal.ConsoleChannel(args.user)
     sender = Sender(db, console, SenderSettings(per_chat_interval=0))
     scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
 
     async def queued() -> list:
         """Due timers first (they may queue messages), then what waits for this user."""
-        await scheduler.run_due()
-        while await sender.send_due(recipient=args.user):
-            pass
+        try:
+            await scheduler.run_due()
+            while await sender.send_due(recipient=args.user):
+                pass
+        except DatabaseBusy:
+            pass  # another process is writing: what waits is shown after the next line
         return console.take()
 
     await terminal.chat(engine, args.user, hint=args.lang, on_read=queued)

@@ -46,6 +46,7 @@ def make_engine(db: Database, config: Config) -> Engine:
         languages=LANGUAGES,
         default_language=config.locale,
         clock=lambda: datetime.now(config.timezone),
+        keep_state=config.keep_state,
     )
 
 

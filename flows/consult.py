@@ -136,7 +136,7 @@ async def ask_start(ctx: Context) -> list[Reply]:
     ]
 
 
-@step("consult.start", ask=ask_start)
+@step("consult.start", ask=ask_start, durable=True)
 async def start(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "peers":

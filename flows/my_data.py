@@ -201,7 +201,7 @@ async def ask_erase(ctx: Context) -> Reply:
     )
 
 
-@step("mydata.erase", ask=ask_erase)
+@step("mydata.erase", ask=ask_erase, durable=True)
 async def erase(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "no":
