@@ -355,11 +355,11 @@ class Glance:
 @dataclass(frozen=True)
 class Interceptor:
     """A route that answers before any state is loaded for writing, and writes nothing (the crisis
-    route). `claims` looks at the message only; `answer` gets the glance and gives the replies.
-    The message is never stored."""
+    route). `claims` looks at the message only; `answer` gets the glance and gives the replies
+    (the message is then never stored), or None to let the message through after all."""
 
     claims: Callable[[Incoming], bool]
-    answer: Callable[[Glance, Incoming], Awaitable[list[Reply]]]
+    answer: Callable[[Glance, Incoming], Awaitable[list[Reply] | None]]
 
 
 GLANCE_WAIT = 1.0  # seconds; after that a read-only route answers without the database
@@ -558,7 +558,9 @@ class Engine:
             return [], "edit-ignored"
         for route in INTERCEPTORS:
             if route.claims(msg):
-                return await route.answer(await self._glance(key, msg), msg), "intercepted"
+                replies = await route.answer(await self._glance(key, msg), msg)
+                if replies is not None:
+                    return replies, "intercepted"
 
         now = self.clock()
         durable = self._durable(key)
@@ -682,7 +684,10 @@ class Engine:
         if not turn.understood and state is not None and state.step in STEPS:
             asked = _as_list(await STEPS[state.step].ask(ctx))
             replies = self._with_back(
-                ctx, state.step, history, turn.replies + self._reprompt(ctx, asked)
+                ctx,
+                state.step,
+                history,
+                turn.replies + self._reprompt(ctx, asked, sorry=not turn.replies),
             )
             return replies, State(state.step, state.data, offered_keys(replies), history)
         if turn.next is None and state is not None:
@@ -721,10 +726,14 @@ class Engine:
         back = Choice("back", ctx._("Back"))
         return [*replies[:-1], Reply(last.text, (*last.choices, back), last.document)]
 
-    def _reprompt(self, ctx: Context, asked: list[Reply]) -> list[Reply]:
-        """The whole question again (a carer may not have seen it), with the crisis button."""
+    def _reprompt(self, ctx: Context, asked: list[Reply], *, sorry: bool = True) -> list[Reply]:
+        """The whole question again (a carer may not have seen it), with the crisis button.
+        `sorry`: say it was not understood (not when the step already said why)."""
         last = asked[-1]
         choices = last.choices
         if "crisis" not in offered_keys(asked):
             choices = (*choices, Choice("crisis", ctx._("I need help right now")))
-        return [Reply(ctx._("Sorry, I did not understand that.") + "\n\n" + last.text, choices)]
+        text = (
+            ctx._("Sorry, I did not understand that.") + "\n\n" + last.text if sorry else last.text
+        )
+        return [Reply(text, choices)]
