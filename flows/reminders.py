@@ -277,9 +277,6 @@ async def at_time(ctx: Context, msg: Incoming) -> Turn:
         return goto("reminders.main")
     if not hhmm or not parse_time(hhmm):
         return not_understood()
-    if "offset" not in ctx.data:  # the day got lost on the way: ask again from where it was
-        text = ctx.data.get("text")
-        return goto("reminders.day", data={"text": text}) if text else goto("reminders.text")
     local_now = ctx.now.astimezone(zone())
     when = at_local(local_now.date() + timedelta(days=int(ctx.data["offset"])), hhmm)
     if when <= ctx.now:
@@ -300,8 +297,6 @@ async def repeat(ctx: Context, msg: Incoming) -> Turn:
         return goto("reminders.main")
     if msg.choice not in ("once", "weekly") or ctx.user is None:
         return not_understood()
-    if not {"offset", "time", "text"} <= ctx.data.keys():  # lost on the way: start again
-        return goto("reminders.text")
     local_now = ctx.now.astimezone(zone())
     when = at_local(local_now.date() + timedelta(days=int(ctx.data["offset"])), ctx.data["time"])
     every = 7 if msg.choice == "weekly" else None
