@@ -91,6 +91,19 @@ async def test_killed_chat_continues_at_the_same_step(tmp_path):
     assert "Ik ben Mantelbot" in other.stdout  # another user starts fresh
 
 
+def test_my_data_file_from_the_terminal_chat_is_readable_by_its_owner_only(tmp_path):
+    # The file holds a carer's districts and burden scores: others on the machine may not read it.
+    old = os.umask(0o022)
+    try:
+        done = mantelbot(tmp_path, "chat", stdin="1\n1055 AB\n1\n/mijngegevens\n")
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    saved = tmp_path / "mantelbot-gegevens.json"
+    assert "[mantelbot-gegevens.json" in done.stdout and '"home_area": "west"' in saved.read_text()
+    assert saved.stat().st_mode & 0o777 == 0o600
+
+
 def test_run_without_token_names_the_variable_and_points_to_chat(tmp_path):
     done = mantelbot(tmp_path, "run")
     assert done.returncode == 2
