@@ -125,3 +125,20 @@ async def test_recent_changes_show_my_areas_only_old_and_new(fenna: Chat, db: Da
     assert "Fenna de Vries, Steunpunt Weidebroek · wb-logeerhuis (gewijzigd)" in fenna.text
     assert "Telefoon: 0599 100 100 → 0599 200 200" in fenna.text
     assert "lo-maatje" not in fenna.text
+
+
+async def test_a_website_without_https_is_refused_as_the_csv_import_refuses_it(
+    fenna: Chat, db: Database
+):
+    # Accepted here, an http:// address made the next "Download als CSV" fail to import again.
+    await fenna.send("wilg")
+    await fenna.press("ro:0")
+    await fenna.press("edit")
+    await fenna.press("ef:url")
+    before = (await stored(db, "wb-logeerhuis")).url
+    await fenna.send("http://example.org/wilg")
+    assert "https://" in fenna.text and "Opgeslagen" not in fenna.text
+    assert (await stored(db, "wb-logeerhuis")).url == before
+    await fenna.send("https://example.org/wilg")
+    assert "Opgeslagen" in fenna.text
+    assert (await stored(db, "wb-logeerhuis")).url == "https://example.org/wilg"

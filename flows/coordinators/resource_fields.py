@@ -59,7 +59,7 @@ def check_value(ctx: Context, name: str, value: str) -> str | None:
         return _("That is too long: at most {n} characters.").format(n=MAX_TEXT)
     if not value and name not in OPTIONAL:
         return _("This cannot be empty.")
-    if name == "url" and value and not value.startswith(("https://", "http://")):
+    if name == "url" and value and not value.startswith("https://"):  # as the CSV import
         return _("A website starts with https://")
     if name == "email" and value and not _EMAIL.match(value):
         return _("That is not an e-mail address.")
