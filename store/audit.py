@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -29,9 +30,33 @@ async def entries(tx: Tx, entity: str | None = None, limit: int = 100) -> list[d
     return [dict(row) | {"detail": json.loads(row["detail"])} for row in rows]
 
 
-async def record_many(tx: Tx, actor: str, entity: str, entries: list[tuple[str, str, str]]) -> None:
-    """Many audit rows in one statement: (action, entity id, detail as JSON text) each."""
-    await tx.executemany(
-        "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?)",
-        ((actor, action, entity, entity_id, detail) for action, entity_id, detail in entries),
-    )
+class Stage:
+    """Audit rows for a large import, written ahead into a private TEMP table (no write lock
+    needed) and copied into the log by `apply` in one statement (see resources.Stage)."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self) -> None:
+        self.name = f"audit_stage_{next(self._numbers)}"
+
+    async def create(self, tx: Tx) -> None:
+        await tx.execute(
+            f"CREATE TEMP TABLE {self.name} (action TEXT, entity TEXT, entity_id TEXT, detail TEXT)"
+        )
+
+    async def add(self, tx: Tx, entity: str, entries: list[tuple[str, str, str]]) -> None:
+        """(action, entity id, detail as JSON text) each."""
+        await tx.executemany(
+            f"INSERT INTO temp.{self.name} VALUES (?, ?, ?, ?)",
+            ((action, entity, entity_id, detail) for action, entity_id, detail in entries),
+        )
+
+    async def apply(self, tx: Tx, actor: str) -> None:
+        await tx.execute(
+            "INSERT INTO audit_log (actor, action, entity, entity_id, detail) "
+            f"SELECT ?, action, entity, entity_id, detail FROM temp.{self.name}",
+            (actor,),
+        )
+
+    async def drop(self, tx: Tx) -> None:
+        await tx.execute(f"DROP TABLE IF EXISTS temp.{self.name}")
