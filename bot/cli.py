@@ -10,11 +10,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, terminal
+from bot import example_data, reports, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
-from flows import Engine
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
+from flows import Engine, office_hours
+from flows.engine import N_
 from store import areas, coordinators, resources, users
+from store import state as state_store
 from store.csv_files import (
     ImportRefused,
     export_areas,
@@ -22,7 +26,8 @@ from store.csv_files import (
     import_areas,
     import_resources,
 )
-from store.db import Database
+from store.db import Database, StorageError
+from store.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 50  # an import report shows this many problems, then how many more
@@ -66,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     ar_export.add_argument("file", type=Path, nargs="?", help="default: standard output")
     ar_sub.add_parser("list", parents=[common], help="the area tree")
 
+    reports.add_parsers(sub, common)
+
     co = sub.add_parser("coordinators", parents=[common], help="who may manage what")
     co_sub = co.add_subparsers(dest="action", required=True)
     co_add = co_sub.add_parser(
@@ -102,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = Config.from_env()
+        office_hours.configure(os.environ.get("MANTELBOT_OFFICE_HOURS"))
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -140,31 +148,69 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         return EXIT_USAGE
     t = translators(config.timezone)(config.locale)
     _ = t.gettext
-    db = await Database.open(config.db_path)
+    if command == "run":
+        from bot import telegram  # python-telegram-bot is loaded only when the bot runs
+
+        try:  # every setting is checked before the database is opened or Telegram is called
+            webhook = (
+                telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
+            )
+            rate = telegram.rate_from_env()
+            SenderSettings.from_env()  # checked here; the bot reads it again
+            telegram.check_token(config.telegram_token)
+        except ValueError as error:
+            print(f"mantelbot: configuration: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    # Backup and check only read: they open the file read-only and never migrate.
+    read_only = command == "db" and args.action in ("backup", "check")
+    try:
+        db = await Database.open(config.db_path, read_only=read_only)
+    except StorageError as error:
+        return _storage_problem(error, _)
     try:
         if command == "chat":
             return await _chat(db, config, args, _)
         if command == "run":
-            from bot import telegram  # python-telegram-bot is loaded only when the bot runs
-
-            try:
-                webhook = (
-                    telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
-                )
-                rate = telegram.rate_from_env()
-            except ValueError as error:
-                print(f"mantelbot: configuration: {error}", file=sys.stderr)
-                return EXIT_USAGE
             return await telegram.run(db, config, webhook, rate)
         if command == "resources":
             return await _resources(db, args, _, config)
         if command == "areas":
             return await _areas(db, args, _)
+        if command == "stats":
+            return await reports.stats_command(db, args, _, sys.stdout)
+        if command == "audit":
+            return await reports.audit_command(db, args, _, sys.stdout)
         if command == "coordinators":
             return await _coordinators(db, config, args, _)
         return await _db(db, args, _)
+    except StorageError as error:  # e.g. busy: another process kept the write lock too long
+        return _storage_problem(error, _)
     finally:
         await db.close()
+
+
+STORAGE_PROBLEMS = {
+    StorageError.NOT_SQLITE: N_("{path} is not a Mantelbot database (not an SQLite file)."),
+    StorageError.FOLDER: N_("{path} is a folder, not a database file."),
+    StorageError.MISSING: N_("There is no database at {path}."),
+    StorageError.READ_ONLY: N_(
+        "The database {path} is read-only: Mantelbot needs to write to it and to its folder."
+    ),
+    StorageError.NEWER_SCHEMA: N_(
+        "The database {path} is from a newer Mantelbot (schema version {detail}). Update Mantelbot."
+    ),
+    StorageError.CANNOT_OPEN: N_("Cannot open the database {path}: {detail}"),
+    StorageError.BUSY: N_(
+        "The database {path} is busy (another process is writing to it). Try again in a moment."
+    ),
+}
+
+
+def _storage_problem(error: StorageError, _) -> int:
+    """One line on standard error, no traceback; exit code 1 when busy, 2 when unusable."""
+    message = _(STORAGE_PROBLEMS[error.reason]).format(path=error.path, detail=error.detail)
+    print(f"mantelbot: {message}", file=sys.stderr)
+    return error.exit_code
 
 
 async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> int:
@@ -183,7 +229,18 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
         default_language=args.lang or config.locale,
         clock=lambda: datetime.now(config.timezone),
     )
-    await terminal.chat(engine, args.user, hint=args.lang)
+    console = terminal.ConsoleChannel(args.user)
+    sender = Sender(db, console, SenderSettings(per_chat_interval=0))
+    scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
+
+    async def queued() -> list:
+        """Due timers first (they may queue messages), then what waits for this user."""
+        await scheduler.run_due()
+        while await sender.send_due(recipient=args.user):
+            pass
+        return console.take()
+
+    await terminal.chat(engine, args.user, hint=args.lang, on_read=queued)
     return EXIT_OK
 
 
@@ -344,6 +401,9 @@ async def _coordinators(db: Database, config: Config, args: argparse.Namespace, 
             print(_("Give --areas or --admin."), file=sys.stderr)
             return EXIT_USAGE
         user_id = await coordinators.user_for(tx, *target, now)
+        if await state_store.load(tx, user_id) is None:
+            # Their first chat opens the management menu instead of the carers' welcome.
+            await state_store.save(tx, user_id, State("beheer.menu"), now)
         me = await coordinators.save(
             tx,
             user_id,

@@ -18,6 +18,9 @@ from babel.numbers import format_decimal
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "mantelbot"
+# The locale for dates and numbers per language: English as written in Europe (day before month,
+# 24-hour clock), not the American default of Babel's plain "en".
+FORMAT_LOCALES = {"en": "en_GB"}
 
 
 def po_path(lang: str) -> Path:
@@ -39,7 +42,7 @@ class Translator:
 
     def __init__(self, lang: str, timezone: ZoneInfo) -> None:
         self.lang = lang
-        self.locale = Locale.parse(lang)
+        self.locale = Locale.parse(FORMAT_LOCALES.get(lang, lang))
         self.timezone = timezone
         self._catalogue = _catalogue(lang)
 

@@ -53,9 +53,12 @@ from telegram.ext import (
 
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
+from bot.scheduler import Scheduler
+from bot.sender import Sender, SenderSettings
 from bot.telegram_http import AiohttpRequest
+from bot.telegram_outbox import TelegramOutbox
 from bot.telegram_render import Outgoing, render
-from flows import Engine, Incoming, Reply
+from flows import Document, Engine, Incoming, Reply
 from flows.engine import COMMANDS, N_
 from store import users
 from store.db import Database
@@ -72,6 +75,7 @@ RATE_RETRIES = 3  # how often a request that got 429 is tried again, after its r
 SEND_ATTEMPTS = 3  # a reply lost to a network error is sent again (a duplicate beats a loss)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DEFAULT_LISTEN = "127.0.0.1:8080"
+MAX_DOCUMENT_BYTES = 5_000_000  # a resource list is far smaller; larger files are not fetched
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # resource cards hold links; keep chats compact
 
 # The commands menu: the Dutch name, the English name, what it does. A command appears only when
@@ -122,9 +126,10 @@ class WebhookSettings:
         env = dict(os.environ if env is None else env)
         url = env.get("MANTELBOT_WEBHOOK_URL", "")
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        if parts.scheme != "https" or not parts.hostname:
+            # Telegram posts updates (health data) only to https; http would be refused anyway.
             raise ValueError(
-                "MANTELBOT_WEBHOOK_URL must be the public URL of the webhook, "
+                "MANTELBOT_WEBHOOK_URL must be the public https:// URL of the webhook, "
                 "e.g. https://bot.example.org/telegram"
             )
         listen = env.get("MANTELBOT_WEBHOOK_LISTEN") or DEFAULT_LISTEN
@@ -137,6 +142,20 @@ class WebhookSettings:
                 "MANTELBOT_WEBHOOK_SECRET may hold 1-256 letters, digits, _ and - only"
             )
         return cls(url, host.strip("[]"), int(port), secret)
+
+
+# As @BotFather gives it: the bot's numeric id, a colon, then a secret of letters, digits, _ and -.
+TOKEN_FORMAT = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,}")
+
+
+def check_token(token: str | None) -> None:
+    """A token that cannot be one is refused before the first request (which would put it in a
+    URL). The message never repeats the token."""
+    if token is not None and not TOKEN_FORMAT.fullmatch(token):
+        raise ValueError(
+            "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather "
+            "(digits, a colon, then letters, digits, _ or -)"
+        )
 
 
 def rate_from_env(env: dict[str, str] | None = None) -> float:
@@ -242,16 +261,36 @@ class TelegramChannel:
             return
         external_id = str(user.id)
         await self._reactivate(external_id, ref)
+        document = await self._download(message, ref) if kind == "document" else None
         incoming = Incoming(
             CHANNEL,
             external_id,
             text=message.text if kind is None else None,
             language_hint=user.language_code,
-            unsupported=kind,
+            unsupported=kind if document is None else None,
             user_ref=ref,
+            document=document,
         )
         replies = await self.engine.handle(incoming)
         await self._deliver(context, message.chat_id, external_id, ref, replies)
+
+    async def _download(self, message: Message, ref: str) -> Document | None:
+        """A file the user sent (a coordinator's CSV), fetched with getFile; None when it is too
+        large or cannot be fetched (the engine then says it reads only text)."""
+        sent = message.document
+        if sent is None or (sent.file_size or 0) > MAX_DOCUMENT_BYTES:
+            return None
+        try:
+            file = await sent.get_file()
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.info("file not fetched user=%s: %s", ref, type(error).__name__)
+            return None
+        if len(content) > MAX_DOCUMENT_BYTES:
+            return None
+        return Document(
+            sent.file_name or "file", content, sent.mime_type or "application/octet-stream"
+        )
 
     async def _on_button(self, update: Update, context: CallbackContext) -> None:
         query = update.callback_query
@@ -403,6 +442,11 @@ class TelegramBot:
         )
         self.app.add_handler(TypeHandler(Update, self.channel.on_update))
         self.app.add_error_handler(self.channel.on_error)
+        # What the bot sends on its own goes through the same bot, so the same pacing.
+        self.sender = Sender(engine.db, TelegramOutbox(self.app.bot), SenderSettings.from_env())
+        self.scheduler = Scheduler(
+            engine.db, engine.translator, default_language=engine.default_language
+        )
 
     def command_menu(self, lang: str) -> list[BotCommand]:
         _ = self.engine.translator(lang).gettext
@@ -458,7 +502,12 @@ class TelegramBot:
                 )
                 log.info("polling for updates")
             await app.start()
+            services = [
+                asyncio.create_task(self.sender.run(stop)),
+                asyncio.create_task(self.scheduler.run(stop)),
+            ]
             await stop.wait()
+            await asyncio.gather(*services)
         finally:
             if app.updater.running:
                 await app.updater.stop()

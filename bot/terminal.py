@@ -1,22 +1,56 @@
 """The terminal chat: the same flows as on a phone, one line in, replies out.
 
 Choices are printed as `[N] label`; typing N or the label picks it. Works piped and ends at EOF.
+A line `/bestand PATH` (or `/file PATH`) sends that file, as a phone sends a document.
+Messages the bot queued for this user (e.g. a coordinator's answer) are shown at the start and
+whenever the chat next reads a line: the terminal is the outbox channel `console`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from flows.engine import Choice, Engine, Incoming, Reply
+from bot.channels import Outcome, SendResult
+from flows.engine import Choice, Document, Engine, Incoming, Reply
 
 CHANNEL = "console"
+FILE_COMMANDS = ("/bestand", "/file")
+MAX_FILE_BYTES = 5_000_000  # as large as a document the Telegram channel accepts
+
+
+class ConsoleChannel:
+    """Delivers queued messages to the one user of this terminal chat: they are collected here
+    and printed with the next replies."""
+
+    name = CHANNEL
+
+    def __init__(self, user: str) -> None:
+        self.user = user
+        self.pending: list[Reply] = []
+
+    async def send(self, recipient: str, replies: list[Reply]) -> SendResult:
+        if recipient != self.user:  # someone else's message: it waits for their chat
+            return SendResult(Outcome.RETRY_AFTER, retry_after=60, detail="not this chat")
+        self.pending.extend(replies)
+        return SendResult(Outcome.DELIVERED)
+
+    def take(self) -> list[Reply]:
+        taken, self.pending = self.pending, []
+        return taken
 
 
 def render(replies: list[Reply], out: TextIO, documents_dir: Path) -> list[Choice]:
     """Print replies; return the choices on screen, numbered from 1 in the order shown."""
+    return render_from(replies, out, documents_dir, 0)
+
+
+def render_from(replies: list[Reply], out: TextIO, documents_dir: Path, first: int) -> list[Choice]:
+    """Print replies with their choices numbered after the `first` already on screen."""
     shown: list[Choice] = []
     for reply in replies:
         out.write(reply.text.rstrip() + "\n")
@@ -26,14 +60,36 @@ def render(replies: list[Reply], out: TextIO, documents_dir: Path) -> list[Choic
             out.write(f"[{reply.document.filename} → {path}]\n")
         for choice in reply.choices:
             shown.append(choice)
-            out.write(f"[{len(shown)}] {choice.label}\n")
+            out.write(f"[{first + len(shown)}] {choice.label}\n")
         out.write("\n")
     out.flush()
     return shown
 
 
-def to_incoming(line: str, shown: list[Choice], user: str, hint: str | None) -> Incoming:
+def read_document(path: Path) -> Document | str:
+    """The file at `path` as a document, or why it cannot be read."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return f"{path}: too large"
+        content = path.read_bytes()
+    except OSError as error:
+        return f"{path}: {error.strerror}"
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Document(path.name, content, mime)
+
+
+def to_incoming(
+    line: str, shown: list[Choice], user: str, hint: str | None, err: TextIO = sys.stderr
+) -> Incoming | None:
+    """What the line means; None when it named a file that cannot be read (said on `err`)."""
     typed = line.strip()
+    command, _, argument = typed.partition(" ")
+    if command.lower() in FILE_COMMANDS and argument.strip():
+        document = read_document(Path(argument.strip()).expanduser())
+        if isinstance(document, Document):
+            return Incoming(CHANNEL, user, document=document, language_hint=hint)
+        err.write(f"[{document}]\n")
+        return None
     if typed.isdigit() and 1 <= int(typed) <= len(shown):
         return Incoming(CHANNEL, user, choice=shown[int(typed) - 1].key, language_hint=hint)
     for choice in shown:
@@ -49,10 +105,21 @@ async def chat(
     stdout: TextIO = sys.stdout,
     hint: str | None = None,
     documents_dir: Path = Path("."),
+    on_read: Callable[[], Awaitable[list[Reply]]] | None = None,
 ) -> None:
+    """`on_read` gives the messages queued for this user; called at the start and before every
+    line is read, its replies are shown first."""
+
+    async def queued() -> list[Reply]:
+        return await on_read() if on_read else []
+
     interactive = stdin.isatty()
-    shown = render(await engine.resume(CHANNEL, user, hint), stdout, documents_dir)
+    start = await queued()
+    shown = render(start + await engine.resume(CHANNEL, user, hint), stdout, documents_dir)
     while True:
+        waiting = await queued()
+        if waiting:
+            shown = shown + render_from(waiting, stdout, documents_dir, len(shown))
         if interactive:
             stdout.write("> ")
             stdout.flush()
@@ -61,5 +128,7 @@ async def chat(
             return
         if not line.strip():
             continue
-        replies = await engine.handle(to_incoming(line.rstrip("\n"), shown, user, hint))
-        shown = render(replies, stdout, documents_dir)
+        incoming = to_incoming(line.rstrip("\n"), shown, user, hint)
+        if incoming is None:
+            continue
+        shown = render(await engine.handle(incoming), stdout, documents_dir)

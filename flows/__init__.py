@@ -4,6 +4,7 @@
 from flows import (  # noqa: F401
     burden_check,
     consult,
+    consult_thread,
     coordinators,
     crisis,
     find_help,

@@ -2,9 +2,10 @@
 then routing to help by band (flows/bands.py).
 
 Nine statements about the past weeks, one at a time, five answers each. "More or less", "Yes" and
-"Yes!" score 1: a total of 0-9. Each statement is its own step, so "Back" goes to the previous one.
-Step data holds only the running total, never the separate answers. After consent the total is
-kept with the time the check started (store/burden.py), to show the change next time.
+"Yes!" score 1: a total of 0-9. Step data holds only the running total, never the separate
+answers, and the statements stay out of the "back" history (a running total per statement there
+would show every answer): "Back" during the check starts it again. After consent the total is kept
+with the time the check started (store/burden.py), to show the change next time.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ async def ask_intro(ctx: Context) -> Reply:
             "much it fits you. It takes about two minutes."
         ).format(count=QUESTIONS)
         + "\n\n"
+        + _(
+            "'No!' means: not at all. 'Yes!' means: very much so. If you make a mistake, "
+            "press 'Back' to start again."
+        )
+        + "\n\n"
         + _("This is a check, not a diagnosis. It helps me find support that suits you.")
         + "\n"
         + kept,
@@ -129,7 +135,10 @@ def _make_question(number: int):
             return not_understood()
         score = int(ctx.data.get("score", 0)) + SCORES[index]
         if number < QUESTIONS:
-            return goto(question_step(number + 1), data=ctx.data | {"score": score})
+            # Not remembered for "back": the history would keep the total after each answer.
+            return Turn(
+                next=question_step(number + 1), data=ctx.data | {"score": score}, remember=False
+            )
         return await _finish(ctx, score)
 
     step(question_step(number), ask=ask)(answer)
@@ -154,7 +163,7 @@ async def _finish(ctx: Context, score: int) -> Turn:
         if previous:
             data["previous"] = previous.score
             data["previous_at"] = previous.taken_at.isoformat()
-    return goto(RESULT_STEP, data=data)
+    return Turn(next=RESULT_STEP, data=data, remember=False)
 
 
 def _meaning(ctx: Context, band: str) -> str:

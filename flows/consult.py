@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flows import erasure, find_help
+from flows import erasure, find_help, handover_relay, held_text, office_hours
 from flows.engine import (
     N_,
     Choice,
@@ -17,28 +17,36 @@ from flows.engine import (
     Incoming,
     Reply,
     Turn,
+    global_choice,
     goto,
     menu_entry,
     not_understood,
     stay,
     step,
 )
+from flows.handover_relay import TOPIC_LABELS
 from flows.language import LANGUAGE_NAMES
 from store import areas, handovers, resources
 
 ANSWER_WORKING_DAYS = 2
 MAX_QUESTION = 1000
-TOPIC_LABELS = {
-    "respite": N_("Time off (respite care)"),
-    "money": N_("Money and costs"),
-    "work": N_("Work and care"),
-    "emotional": N_("How I feel"),
-    "practical": N_("Practical help"),
-    "other": N_("Something else"),
-}
 assert tuple(TOPIC_LABELS) == handovers.TOPICS
 
 menu_entry("consult", N_("Talk to a carer support adviser"), "consult.start", order=40)
+# A question that opens the helplines is not lost: the crisis screen offers "Send anyway".
+held_text.KEEPS_TYPED_TEXT.add("consult.question")
+
+
+def _question(ctx: Context) -> str:
+    """The question: in the step data, or only in memory when it opened the helplines (then it
+    reaches the database only when the carer presses Send)."""
+    if ctx.data.get("held"):
+        return held_text.peek(ctx.channel, ctx.external_id) or ""
+    return str(ctx.data.get("question", ""))
+
+
+def _draft(ctx: Context) -> dict:
+    return {k: ctx.data[k] for k in ("question", "held") if k in ctx.data}
 
 
 def add_working_days(day: date, count: int) -> date:
@@ -87,6 +95,8 @@ async def ask_start(ctx: Context) -> list[Reply]:
             )
         ]
     if ctx.consented:
+        waiting = [h for h in await handovers.for_user(ctx.tx, ctx.user.id) if h.is_open]
+        mine = (Choice(f"hc:r:{waiting[-1].id}", _("My open question")),) if waiting else ()
         return [
             Reply(
                 intro
@@ -97,6 +107,7 @@ async def ask_start(ctx: Context) -> list[Reply]:
                     "this chat."
                 ),
                 (
+                    *mine,
                     Choice("ask", _("Ask my question")),
                     Choice("peers", _("Meet other carers")),
                     Choice("menu", _("Main menu")),
@@ -157,8 +168,8 @@ async def ask_topic(ctx: Context) -> Reply:
 async def topic(ctx: Context, msg: Incoming) -> Turn:
     chosen = (msg.choice or "").removeprefix("topic:")
     if msg.choice and msg.choice.startswith("topic:") and chosen in TOPIC_LABELS:
-        if ctx.data.get("question"):  # changing the topic of a written question
-            return goto("consult.confirm", data=ctx.data | {"topic": chosen})
+        if ctx.data.get("question") or ctx.data.get("held"):  # a new topic, the same question
+            return goto("consult.confirm", data=_draft(ctx) | {"topic": chosen})
         return goto("consult.question", data={"topic": chosen})
     return not_understood()
 
@@ -193,7 +204,19 @@ async def question(ctx: Context, msg: Incoming) -> Turn:
                 (Choice("menu", _("Cancel")),),
             )
         )
-    return goto("consult.confirm", data=ctx.data | {"question": text})
+    held_text.release(ctx.channel, ctx.external_id)  # a new question replaces a held one
+    return goto("consult.confirm", data={"topic": ctx.data.get("topic"), "question": text})
+
+
+@global_choice(held_text.SEND_ANYWAY)
+async def send_anyway(ctx: Context, msg: Incoming) -> Turn:
+    """ "Send anyway" under the helplines: on to the summary, the question still only in memory."""
+    if ctx.step == "consult.question" and held_text.peek(ctx.channel, ctx.external_id):
+        return goto("consult.confirm", data={"topic": ctx.data.get("topic"), "held": True})
+    gone = Reply(ctx._("Your question is no longer kept here. Please write it again."))
+    if ctx.step == "consult.question":
+        return goto("consult.question", gone, data=ctx.data)
+    return goto("menu.main", gone)
 
 
 async def _area_name(ctx: Context) -> str:
@@ -212,7 +235,7 @@ async def ask_confirm(ctx: Context) -> Reply:
             _("This is what I will pass on to a carer support adviser:"),
             "",
             _("Topic: {topic}").format(topic=label),
-            _("Question: {question}").format(question=ctx.data.get("question", "")),
+            _("Question: {question}").format(question=_question(ctx)),
             _("Your district: {area}").format(area=await _area_name(ctx)),
             _("Language: {language}").format(language=LANGUAGE_NAMES.get(ctx.lang, ctx.lang)),
             _("How they reach you: in this chat"),
@@ -235,18 +258,28 @@ async def confirm(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "cancel":
         # To the main menu: that clears the step data and history, so the question is gone.
+        held_text.release(ctx.channel, ctx.external_id)
         return goto("menu.main", Reply(_("OK, I did not send anything. Your question is gone.")))
     if msg.choice == "edit":
         return goto("consult.edit", data=ctx.data)
     if msg.choice != "send":
         return not_understood()
-    question_text = str(ctx.data.get("question", "")).strip()
+    question_text = _question(ctx).strip()
     chosen = ctx.data.get("topic")
+    if ctx.data.get("held") and not question_text:  # held in memory, and expired or restarted
+        return goto(
+            "consult.question",
+            Reply(_("Your question is no longer kept here. Please write it again.")),
+            data={"topic": chosen},
+        )
     if ctx.user is None or not question_text or chosen not in TOPIC_LABELS:
         return goto("consult.start")
-    due = answer_due(ctx.now)
+    hours = office_hours.HOURS
+    closed = not hours.is_open(ctx.now)
+    # Asked outside office hours, the working days count from when the office opens.
+    due = answer_due(hours.next_opening(ctx.now) if closed else ctx.now)
     area = ctx.home_area if ctx.home_area != areas.ROOT else None
-    await handovers.create(
+    handover_id = await handovers.create(
         ctx.tx,
         ctx.user.id,
         area_code=area,
@@ -256,15 +289,21 @@ async def confirm(ctx: Context, msg: Incoming) -> Turn:
         now=ctx.now,
         due=due,
     )
-    return goto(
-        "menu.main",
-        Reply(
-            _(
-                "Sent. A carer support adviser will answer you within {days} working days, so by "
-                "{date} at the latest. The answer comes in this chat."
-            ).format(days=ctx.t.format_number(ANSWER_WORKING_DAYS), date=ctx.t.format_date(due))
-        ),
+    held_text.release(ctx.channel, ctx.external_id)
+    handover = await handovers.get(ctx.tx, handover_id)
+    assert handover is not None
+    await handover_relay.question_opened(
+        ctx.tx, handover, ctx.translators, ctx.default_language, ctx.now
     )
+    text = _(
+        "Sent. A carer support adviser will answer you within {days} working days, so by "
+        "{date} at the latest. The answer comes in this chat."
+    ).format(days=ctx.t.format_number(ANSWER_WORKING_DAYS), date=ctx.t.format_date(due))
+    if closed:
+        text += "\n\n" + _(
+            "It is outside office hours now. An adviser reads your question from {when}."
+        ).format(when=ctx.t.format_datetime(hours.next_opening(ctx.now)))
+    return goto("menu.main", Reply(text))
 
 
 async def ask_edit(ctx: Context) -> Reply:
@@ -283,9 +322,11 @@ async def ask_edit(ctx: Context) -> Reply:
 async def edit(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "topic":
-        return goto("consult.topic", data={"question": ctx.data.get("question", "")})
+        return goto("consult.topic", data=_draft(ctx))
     if msg.choice == "question":
+        held_text.release(ctx.channel, ctx.external_id)
         return goto("consult.question", data={"topic": ctx.data.get("topic", "other")})
     if msg.choice == "cancel":
+        held_text.release(ctx.channel, ctx.external_id)
         return goto("menu.main", Reply(_("OK, I did not send anything. Your question is gone.")))
     return not_understood()

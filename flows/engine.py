@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 import weakref
 from collections import OrderedDict
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 
 from store import state as state_store
 from store import users
-from store.db import Database, Tx
+from store.db import Database, StorageError, Tx
 from store.state import State
 from store.users import User
 
@@ -65,7 +66,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One message from a user: free text, or the key of a choice they picked."""
+    """One message from a user: free text, the key of a choice they picked, or a file."""
 
     channel: str
     external_id: str
@@ -74,6 +75,7 @@ class Incoming:
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
     user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
+    document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
 
     @property
     def command(self) -> str | None:
@@ -124,6 +126,7 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
+    default_language: str = "nl"  # for someone else's message when their language is unknown
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
@@ -195,6 +198,9 @@ class Turn:
     data: dict[str, Any] | None = None  # step data to keep; None: {} on entering, unchanged staying
     understood: bool = True
     back: bool = False  # going back: the step left is taken off the history
+    # False: the step left is not put on the history, so "back" skips it and its data (e.g. a
+    # running score that would show the separate answers) is not kept there.
+    remember: bool = True
 
 
 def goto(step: str, *replies: Reply, data: dict[str, Any] | None = None) -> Turn:
@@ -229,19 +235,29 @@ class MenuEntry:
 
 
 STEPS: dict[str, Step] = {}
+DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is not understood
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
+# Choice keys `prefix:…` that work from any step: buttons on messages the bot sent on its own
+# (e.g. "hc:r:12", answer handover 12), which arrive whatever step the user is at.
+GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
 BACK_WORDS = ("terug", "back", "vorige")
+# Step data keys that "back" carries from the step left into the step it returns to, instead of
+# restoring their older value (e.g. what was already counted, so it is not counted twice).
+KEPT_ON_BACK: set[str] = set()
 FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
 
-def step(name: str, ask: AskFn) -> Callable[[AnswerFn], AnswerFn]:
-    """Register `answer` as the step `name`, with `ask` as its question."""
+def step(name: str, ask: AskFn, *, documents: bool = False) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `answer` as the step `name`, with `ask` as its question. `documents`: the step
+    reads files the user sends (`msg.document`)."""
 
     def register(answer: AnswerFn) -> AnswerFn:
         STEPS[name] = Step(name, ask, answer)
+        if documents:
+            DOCUMENT_STEPS.add(name)
         return answer
 
     return register
@@ -262,6 +278,16 @@ def command(*names: str) -> Callable[[AnswerFn], AnswerFn]:
     return register
 
 
+def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
+    """Register `handler` for every choice key that starts with `prefix` (ending in ":")."""
+
+    def register(handler: AnswerFn) -> AnswerFn:
+        GLOBAL_PREFIXES[prefix] = handler
+        return handler
+
+    return register
+
+
 def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
     def register(handler: AnswerFn) -> AnswerFn:
         GLOBAL_CHOICES[key] = handler
@@ -270,9 +296,30 @@ def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
     return register
 
 
-# A check that runs before anything is loaded or stored (the crisis route). It gets the text and
-# returns replies, or None to let the message through; the message is never stored.
-Interceptor = Callable[[Tx, Translator, Incoming], Awaitable[list[Reply] | None]]
+@dataclass(frozen=True)
+class Glance:
+    """What a read-only route knows of the user. It is read without a write transaction, so another
+    process's long import never delays it; `readable` is False when even that read failed."""
+
+    db: Database
+    t: Translator
+    channel: str
+    external_id: str
+    step: str | None
+    readable: bool
+
+
+@dataclass(frozen=True)
+class Interceptor:
+    """A route that answers before any state is loaded for writing, and writes nothing (the crisis
+    route). `claims` looks at the message only; `answer` gets the glance and gives the replies.
+    The message is never stored."""
+
+    claims: Callable[[Incoming], bool]
+    answer: Callable[[Glance, Incoming], Awaitable[list[Reply]]]
+
+
+GLANCE_WAIT = 1.0  # seconds; after that a read-only route answers without the database
 INTERCEPTORS: list[Interceptor] = []
 
 
@@ -364,14 +411,9 @@ class Engine:
         )
 
     async def _handle(self, key: tuple[str, str], msg: Incoming) -> tuple[list[Reply], str]:
-        if msg.text and INTERCEPTORS:
-            async with self.db.read() as tx:
-                user = await users.get(tx, *key)
-                t = self.translator(self._language(user, self._session(key), msg.language_hint))
-                for intercept in INTERCEPTORS:
-                    replies = await intercept(tx, t, msg)
-                    if replies is not None:
-                        return replies, "intercepted"
+        for route in INTERCEPTORS:
+            if route.claims(msg):
+                return await route.answer(await self._glance(key, msg), msg), "intercepted"
 
         async with self.db.transaction() as tx:
             user = await users.get(tx, *key)
@@ -389,6 +431,7 @@ class Engine:
                 data=dict(state.data) if state else {},
                 step=state.step if state else None,
                 languages=self.languages,
+                default_language=self.default_language,
             )
             turn = await self._dispatch(ctx, state, msg)
             replies, new_state = await self._conclude(ctx, state, turn)
@@ -401,15 +444,35 @@ class Engine:
             session.state = new_state
         return replies, new_state.step
 
+    async def _glance(self, key: tuple[str, str], msg: Incoming) -> Glance:
+        """The user's language and step, read without a write transaction. When the database
+        cannot be read in time (locked by another process, damaged), the route still answers."""
+        session = self._session(key)
+        user, step, readable = None, session.state.step if session.state else None, True
+        try:
+            async with asyncio.timeout(GLANCE_WAIT), self.db.read() as tx:
+                user = await users.get(tx, *key)
+                if user:
+                    state = await state_store.load(tx, user.id)
+                    step = state.step if state else None
+        except (sqlite3.Error, StorageError, TimeoutError, ValueError):
+            log.warning("database not readable for a read-only route (channel=%s)", msg.channel)
+            readable = False
+        t = self.translator(self._language(user, session, msg.language_hint))
+        return Glance(self.db, t, msg.channel, msg.external_id, step, readable)
+
     async def _dispatch(self, ctx: Context, state: State | None, msg: Incoming) -> Turn:
         _ = ctx._
         if msg.command in COMMANDS:
             return await COMMANDS[msg.command](ctx, msg)
         if msg.choice in GLOBAL_CHOICES:
             return await GLOBAL_CHOICES[msg.choice](ctx, msg)
+        prefix = (msg.choice or "").split(":", 1)[0] + ":"
+        if msg.choice and prefix in GLOBAL_PREFIXES:
+            return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             return goto(FIRST_STEP if state is None else HOME_STEP)
-        if msg.unsupported:
+        if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
             return Turn([Reply(_("I can only read text and buttons."))], understood=False)
         if msg.command:
             return Turn(
@@ -420,14 +483,15 @@ class Engine:
             if not state.history:
                 return goto(HOME_STEP)
             previous, data = state.history[-1]
-            return Turn(next=previous, data=data, back=True)
+            kept = {k: state.data[k] for k in KEPT_ON_BACK if k in state.data}
+            return Turn(next=previous, data=data | kept, back=True)
         if msg.choice is not None and msg.choice not in state.offered:
             return Turn(
                 [Reply(_("That menu has expired. Here is the current one."))],
                 next=state.step,
                 data=state.data,
             )
-        if msg.choice is None and not (msg.text or "").strip():
+        if msg.choice is None and msg.document is None and not (msg.text or "").strip():
             return not_understood()
         return await STEPS[state.step].answer(ctx, msg)
 
@@ -450,7 +514,7 @@ class Engine:
             history = history[:-1]
         elif name in (HOME_STEP, FIRST_STEP):
             history = []
-        elif state is not None and name != state.step and state.step in STEPS:
+        elif turn.remember and state is not None and name != state.step and state.step in STEPS:
             history = (history + [(state.step, state.data)])[-MAX_HISTORY:]
         ctx.step, ctx.data = name, dict(turn.data or {})
         asked = _as_list(await STEPS[name].ask(ctx))
@@ -471,10 +535,9 @@ class Engine:
         return [*replies[:-1], Reply(last.text, (*last.choices, back), last.document)]
 
     def _reprompt(self, ctx: Context, asked: list[Reply]) -> list[Reply]:
-        """Short when the question has choices; the whole question when it wants typed text."""
+        """The whole question again (a carer may not have seen it), with the crisis button."""
         last = asked[-1]
-        if last.choices:
-            return [
-                Reply(ctx._("Sorry, I did not understand that. Choose one of these:"), last.choices)
-            ]
-        return [Reply(ctx._("Sorry, I did not understand that.") + "\n\n" + last.text)]
+        choices = last.choices
+        if "crisis" not in offered_keys(asked):
+            choices = (*choices, Choice("crisis", ctx._("I need help right now")))
+        return [Reply(ctx._("Sorry, I did not understand that.") + "\n\n" + last.text, choices)]

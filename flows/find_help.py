@@ -1,8 +1,9 @@
 """Find help nearby: direct doors ("I want some time off", "A course", …) and the whole sociale
 kaart by category. Cards are ordered by the routing rules (flows/routing.py), three at a time.
 
-When there is nothing in the carer's or the naaste's own district, the bot says so and the unmet
-need is counted for the coordinators (without any link to the carer).
+When nothing matches anywhere in the carer's or the naaste's area tree (district, city; national
+help does not count), the bot says so and the unmet need is counted for the coordinators (without
+any link to the carer). A postcode outside every area is counted as "outside".
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from flows import routing
 from flows.engine import (
+    KEPT_ON_BACK,
     N_,
     Choice,
     Context,
@@ -23,12 +25,16 @@ from flows.engine import (
     not_understood,
     step,
 )
-from store import areas, needs, resources
+from store import areas, needs, resources, stats
 from store.resources import Resource
 
 PAGE_SIZE = 3
 DOORS_STEP = "find.doors"
 RESULTS_STEP = "find.results"
+# Step data: the categories already counted as missing. "Back" must not forget them, or the same
+# need would be counted again when the carer opens the same door again.
+NOTED = "noted"
+KEPT_ON_BACK.add(NOTED)
 
 menu_entry("find", N_("I am looking for help"), DOORS_STEP, order=20)
 
@@ -39,6 +45,7 @@ class Door:
 
     label: str  # N_() msgid for the button
     categories: tuple[str, ...]
+    helplines: tuple[str, ...] = ()  # national helplines (resource ids) shown after the rest
 
 
 DOORS: dict[str, Door] = {
@@ -46,7 +53,10 @@ DOORS: dict[str, Door] = {
     "course": Door(N_("A course"), ("course",)),
     "peers": Door(N_("Talk with other carers"), ("peer_group", "buddy")),
     "practical_help": Door(N_("Practical help"), ("practical_help",)),
-    "emotional_support": Door(N_("Someone to talk to"), ("emotional_support",)),
+    # De Luisterlijn and the Mantelzorglijn listen anywhere in the country, day and night.
+    "emotional_support": Door(
+        N_("Someone to talk to"), ("emotional_support",), ("de-luisterlijn", "mantelzorglijn")
+    ),
     "advice": Door(N_("A carer support adviser"), ("advice",)),
     "information": Door(N_("Information for carers"), ("information",)),
     "appreciation": Door(N_("Appreciation for carers"), ("appreciation",)),
@@ -118,28 +128,48 @@ def door_choice(ctx: Context, name: str) -> Choice:
     return Choice(door_key(name), ctx._(DOORS[name].label))
 
 
-def missing_locally(search: routing.Search, categories: tuple[str, ...]) -> bool:
-    """Nothing in the carer's or the naaste's own district (when there is a district to look in),
-    for help that is meant to be local."""
-    meant_local = any(c not in NEVER_LOCAL for c in categories)
-    return meant_local and bool(search.local_areas) and not search.has_local
+def door_helplines(name: str | None) -> tuple[str, ...]:
+    return DOORS[name].helplines if name in DOORS else ()
+
+
+async def search_door(ctx: Context, name: str | None) -> routing.Search:
+    return await routing.search(ctx, door_categories(name), door_helplines(name))
+
+
+def missing_at(ctx: Context, search: routing.Search, categories: tuple[str, ...]) -> str | None:
+    """Where help that is meant to be local is missing: nothing matched at any level of the
+    carer's or the naaste's area tree (national help does not count). The most specific area
+    searched; `needs.OUTSIDE` for a postcode outside every area; None when nothing is missing
+    or no place is known."""
+    if all(c in NEVER_LOCAL for c in categories) or search.has_regional:
+        return None
+    if search.local_areas:
+        return search.local_areas[0]
+    if areas.ROOT in (ctx.home_area, ctx.care_area):
+        return needs.OUTSIDE
+    return None
 
 
 async def open_door(ctx: Context, name: str) -> Turn:
-    """Show the resources behind a door. Nothing in the carer's or the naaste's district: count
-    the unmet need, once per category while the carer keeps looking (kept in step data)."""
+    """Show the resources behind a door. Nothing in the carer's or the naaste's area tree: count
+    the unmet need, once per category while the carer keeps looking (kept in step data, and
+    kept when going back: see NOTED)."""
     categories = door_categories(name)
     if not categories:
         return not_understood()
-    earlier = ctx.data.get("noted")
+    earlier = ctx.data.get(NOTED)
     noted = [c for c in earlier if isinstance(c, str)] if isinstance(earlier, list) else []
-    search = await routing.search(ctx, categories)
-    if missing_locally(search, categories):
+    search = await search_door(ctx, name)
+    if search.local_areas:  # what carers look for, per district, for the coordinators
+        for category in categories:
+            await stats.note_asked(ctx.tx, search.local_areas[0], category, ctx.now.date())
+    where = missing_at(ctx, search, categories)
+    if where:
         for category in categories:
             if category not in noted and category not in NEVER_LOCAL:
-                await needs.add(ctx.tx, search.local_areas[0], category, ctx.now.date())
+                await needs.add(ctx.tx, where, category, ctx.now.date())
                 noted.append(category)
-    return goto(RESULTS_STEP, data={"door": name, "page": 0, "noted": noted})
+    return goto(RESULTS_STEP, data={"door": name, "page": 0, NOTED: noted})
 
 
 async def ask_doors(ctx: Context) -> Reply:
@@ -154,7 +184,7 @@ async def ask_doors(ctx: Context) -> Reply:
 @step(DOORS_STEP, ask=ask_doors)
 async def doors(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice == "all":
-        return goto("find.category", data={"noted": ctx.data.get("noted", [])})
+        return goto("find.category", data={NOTED: ctx.data.get(NOTED, [])})
     name = door_from_key(msg.choice)
     return await open_door(ctx, name) if name else not_understood()
 
@@ -187,8 +217,32 @@ def where_label(ctx: Context, found: routing.Found, names: dict[str, str], both:
     return place
 
 
+def _when(ctx: Context, resource: Resource) -> str | None:
+    """A dated event: its date while it is still to come; once started, that it is already
+    running (never a date in the past). Events that are over are never shown at all."""
+    _ = ctx._
+    if not resource.starts_at:
+        return None
+    starts = datetime.fromisoformat(resource.starts_at)
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=ctx.now.tzinfo)
+    if starts >= ctx.now:
+        return _("Next date: {date}").format(date=ctx.t.format_datetime(starts))
+    if resource.ends_at:
+        ends = datetime.fromisoformat(resource.ends_at)
+        return _("Already running, until {date}").format(date=ctx.t.format_date(ends))
+    return _("Already running")
+
+
+def _in_language(ctx: Context, resource: Resource, field_name: str) -> str:
+    """A free-text field in the carer's language; the Dutch text, labelled, when there is none."""
+    text, in_dutch = resource.text_in(field_name, ctx.lang)
+    return ctx._("{text} (in Dutch)").format(text=text) if in_dutch else text
+
+
 def format_card(ctx: Context, resource: Resource, where: str) -> str:
-    """A resource as a short card: what it is, for whom, where, and the first step to take."""
+    """A resource as a short card: what it is, for whom, where, when, the first step to take,
+    and every way to reach it that is filled in."""
     _ = ctx._
     lines = [resource.name]
     description = resource.text("description", ctx.lang)
@@ -199,16 +253,23 @@ def format_card(ctx: Context, resource: Resource, where: str) -> str:
         who = ", ".join(audiences.get(a, a) for a in resource.audience)
         lines.append(_("For: {audience}").format(audience=who))
     lines.append(_("Where: {place}").format(place=where))
-    if resource.starts_at:
-        starts = datetime.fromisoformat(resource.starts_at)
-        lines.append(_("Next date: {date}").format(date=ctx.t.format_datetime(starts)))
+    when = _when(ctx, resource)
+    if when:
+        lines.append(when)
     if resource.cost:
-        lines.append(_("Cost: {cost}").format(cost=resource.cost))
+        lines.append(_("Cost: {cost}").format(cost=_in_language(ctx, resource, "cost")))
     first_step = resource.text("first_step", ctx.lang)
     if first_step:
         lines.append(_("First step: {action}").format(action=first_step))
     if resource.phone:
         lines.append(_("Phone: {phone}").format(phone=resource.phone))
+    if resource.email:
+        lines.append(_("Email: {email}").format(email=resource.email))
+    if resource.address:
+        lines.append(_("Address: {address}").format(address=resource.address))
+    if resource.opening_hours:
+        hours = _in_language(ctx, resource, "opening_hours")
+        lines.append(_("Opening hours: {hours}").format(hours=hours))
     if resource.url:
         lines.append(_("Website: {url}").format(url=resource.url))
     return "\n".join(lines)
@@ -228,7 +289,7 @@ async def ask_results(ctx: Context) -> list[Reply]:
     choices = (Choice("cats", _("Other kind of help")), Choice("menu", _("Main menu")))
     if not categories:
         return [Reply(_("What kind of help are you looking for?"), choices)]
-    search = await routing.search(ctx, categories)
+    search = await search_door(ctx, name)
     title = door_title(ctx, name)
     if not search.found:
         return [
@@ -244,7 +305,17 @@ async def ask_results(ctx: Context) -> list[Reply]:
     names = await areas.names(ctx.tx)
     replies: list[Reply] = []
     if page == 0:
-        if missing_locally(search, categories):
+        missing = missing_at(ctx, search, categories)
+        if missing == needs.OUTSIDE:
+            replies.append(
+                Reply(
+                    _(
+                        "I do not know local help where you live yet. Here is help for the whole "
+                        "country. I have passed on that '{kind}' is missing, without your name."
+                    ).format(kind=title)
+                )
+            )
+        elif missing:
             replies.append(
                 Reply(
                     _(
@@ -254,7 +325,9 @@ async def ask_results(ctx: Context) -> list[Reply]:
                 )
             )
         count = ctx.t.format_number(len(search.found))
-        if search.local_areas[:1] == (ctx.care_area,) and ctx.care_area != ctx.home_area:
+        if not search.has_regional:
+            header = _("{kind}: {count} found.")
+        elif search.local_areas[:1] == (ctx.care_area,) and ctx.care_area != ctx.home_area:
             header = _("{kind}: {count} found. Help close to the person you care for comes first.")
         else:
             header = _("{kind}: {count} found. Help close to you comes first.")
@@ -274,5 +347,5 @@ async def results(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice == "more":
         return goto(RESULTS_STEP, data=ctx.data | {"page": int(ctx.data.get("page", 0)) + 1})
     if msg.choice == "cats":
-        return goto(DOORS_STEP, data={"noted": ctx.data.get("noted", [])})
+        return goto(DOORS_STEP, data={NOTED: ctx.data.get(NOTED, [])})
     return not_understood()

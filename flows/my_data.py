@@ -22,6 +22,7 @@ from flows.engine import (
     step,
 )
 from flows.language import LANGUAGE_NAMES
+from flows.places import HOME_POSTCODE_STEP, first_time
 from store import areas, user_data
 
 EXPORT_FILENAME = "mantelbot-gegevens.json"
@@ -29,6 +30,7 @@ EXPORT_FILENAME = "mantelbot-gegevens.json"
 TABLE_LABELS = {
     "conversation_state": N_("Where we are in our conversation, so I can go on after a break"),
     "handovers": N_("Your questions for a carer support adviser"),
+    "handover_messages": N_("Your messages with a carer support adviser"),
     "burden_results": N_("Your results of the burden check (only the score and the date)"),
 }
 
@@ -85,7 +87,12 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
         if table == "handovers":
             lines.append("• " + _(TABLE_LABELS[table]) + ":")
             for row in rows[-10:]:
-                status = _("answered") if row.get("status") != "open" else _("waiting for answer")
+                if row.get("status") == "closed":
+                    status = _("closed")
+                elif row.get("answered_at"):
+                    status = _("answered")
+                else:
+                    status = _("waiting for answer")
                 topic = _(TOPIC_LABELS.get(row.get("topic"), TOPIC_LABELS["other"]))
                 lines.append(f"  – {_date(ctx, row.get('created_at'))}: {topic} ({status})")
         elif table == "conversation_state":
@@ -206,4 +213,5 @@ async def erase(ctx: Context, msg: Incoming) -> Turn:
         )
     else:
         done = _("Done. I have forgotten what you told me during this chat.")
-    return goto("menu.main", Reply(done))
+    # The districts are forgotten too: ask for them again, or help would silently be national.
+    return Turn([Reply(done)], next=HOME_POSTCODE_STEP, data=first_time(), remember=False)

@@ -16,6 +16,7 @@ import re
 
 from flows.engine import (
     HOME_STEP,
+    N_,
     STEPS,
     Choice,
     Context,
@@ -106,10 +107,32 @@ async def _from_postcode(ctx: Context, which: str, text: str, step_name: str) ->
     return goto(_after(ctx, which), _thanks(ctx, which, area))
 
 
+async def example_postcodes(ctx: Context) -> list[str]:
+    """Postcodes from the loaded areas to show as examples ("8011 AB"): the lowest of each
+    district (an area with postcodes and no districts of its own), in the order of the list."""
+    all_areas = await areas.list_all(ctx.tx)
+    parents = {a.parent for a in all_areas if a.postcodes}
+    return [f"{min(a.postcodes)} AB" for a in all_areas if a.postcodes and a.code not in parents]
+
+
+async def _asked_with_example(ctx: Context, with_example: str, without: str, index: int) -> str:
+    """The question with an example postcode from the loaded areas (the `index`-th, so the
+    carer's and the naaste's questions differ); without areas, the question alone."""
+    examples = await example_postcodes(ctx)
+    if not examples:
+        return ctx._(without)
+    return ctx._(with_example).format(postcode=examples[min(index, len(examples) - 1)])
+
+
 async def ask_postcode(ctx: Context) -> Reply:
     _ = ctx._
     return Reply(
-        _("Where do you live? Type your postcode, for example 1055 AB.")
+        await _asked_with_example(
+            ctx,
+            N_("Where do you live? Type your postcode, for example {postcode}."),
+            N_("Where do you live? Type your postcode."),
+            0,
+        )
         + "\n"
         + _("I only use it to find help in your district."),
         (Choice("list", _("Pick from a list")), Choice("skip", _("Skip"))),
@@ -136,7 +159,15 @@ async def ask_care_postcode(ctx: Context) -> Reply:
     choices = (Choice("same", _("Same as me")),) if ctx.home_area else ()
     choices += (Choice("list", _("Pick from a list")), Choice("skip", _("Skip")))
     return Reply(
-        _("Where does the person you care for live? Type their postcode, for example 1102 AB.")
+        await _asked_with_example(
+            ctx,
+            N_(
+                "Where does the person you care for live? Type their postcode, "
+                "for example {postcode}."
+            ),
+            N_("Where does the person you care for live? Type their postcode."),
+            1,
+        )
         + "\n"
         + _(
             "Then I can also find help close to them, such as someone who takes over the care "

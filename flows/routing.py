@@ -49,6 +49,12 @@ class Search:
     def has_local(self) -> bool:
         return any(f.local for f in self.found)
 
+    @property
+    def has_regional(self) -> bool:
+        """Something matched below national: in a district or a city of the carer's or the
+        naaste's area tree."""
+        return any(f.area != areas.ROOT for f in self.found)
+
 
 def _profile_value(ctx: Context, name: str) -> Any:
     """A profile answer: from the user row after consent, from memory before (absent: None)."""
@@ -106,8 +112,11 @@ async def area_order(ctx: Context, category: str) -> list[str]:
     return merge_lineages(first, second)
 
 
-async def search(ctx: Context, categories: tuple[str, ...]) -> Search:
-    """Active resources of these categories for the carer, ordered by the routing rules."""
+async def search(
+    ctx: Context, categories: tuple[str, ...], helplines: tuple[str, ...] = ()
+) -> Search:
+    """Active resources of these categories for the carer, ordered by the routing rules; the
+    national `helplines` with these ids come last."""
     home = await _lineage(ctx, ctx.home_area)
     care = await _lineage(ctx, ctx.care_area)
     local = {line[0] for line in (home, care) if line and line[0] != areas.ROOT}
@@ -127,6 +136,12 @@ async def search(ctx: Context, categories: tuple[str, ...]) -> Search:
             found = Found(resource, matched, side, matched in local)
             if resource.id not in ranked or key < ranked[resource.id][0]:
                 ranked[resource.id] = (key, found)
+    if helplines:
+        last = len(await area_order(ctx, "helpline"))  # after everything else
+        for resource in await resources.for_areas(ctx.tx, "helpline", [areas.ROOT], ctx.now):
+            if resource.id in helplines and resource.id not in ranked:
+                key = (last, helplines.index(resource.id), "")
+                ranked[resource.id] = (key, Found(resource, areas.ROOT, None, False))
     preferred = preferred_side(categories[0]) if categories else "home"
     sides = (care, home) if preferred == "care" else (home, care)
     local_order = tuple(c for c in (line[0] for line in sides if line) if c in local)

@@ -45,6 +45,7 @@ class Listed:
     coordinator: Coordinator
     channel: str
     external_id: str
+    language: str | None = None
 
 
 async def get(tx: Tx, user_id: int) -> Coordinator | None:
@@ -71,14 +72,16 @@ def _from_row(row) -> Coordinator:
 
 async def list_all(tx: Tx) -> list[Listed]:
     async with tx.execute(
-        "SELECT c.user_id, c.role, c.name, c.org, u.channel, u.external_id, "
+        "SELECT c.user_id, c.role, c.name, c.org, u.channel, u.external_id, u.language, "
         "(SELECT group_concat(area_code, ';') FROM "
         " (SELECT area_code FROM coordinator_areas WHERE user_id = c.user_id ORDER BY area_code))"
         " AS areas FROM coordinators c JOIN users u ON u.id = c.user_id "
         "ORDER BY u.channel, u.external_id"
     ) as cur:
         rows = await cur.fetchall()
-    return [Listed(_from_row(row), row["channel"], row["external_id"]) for row in rows]
+    return [
+        Listed(_from_row(row), row["channel"], row["external_id"], row["language"]) for row in rows
+    ]
 
 
 async def unknown_areas(tx: Tx, codes: list[str]) -> list[str]:

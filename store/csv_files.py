@@ -418,8 +418,6 @@ def _parse_resources(source: Source, area_codes: frozenset[str], _: Gettext) -> 
 _NEW_ROW = resources.to_row(Resource(id="", name="", category=""))
 _LIST_POSITIONS = {resources.COLUMNS.index(c) for c in LIST_COLUMNS if c in resources.COLUMNS}
 _ACTIVE = resources.COLUMNS.index("active")
-_NAME = resources.COLUMNS.index("name")
-_CATEGORY = resources.COLUMNS.index("category")
 
 
 def _audit_value(position: int, value: object) -> object:
@@ -439,7 +437,8 @@ class _ResourcePlan:
     updated_ids: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)  # resources.COLUMNS tuples to write
     areas: list[frozenset[str]] = field(default_factory=list)
-    audit: list[tuple[str, str, str]] = field(default_factory=list)  # action, id, detail JSON
+    # action, id, detail JSON, the areas before and after
+    audit: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
 
     def sort(self) -> None:
         """By id: the tables are ordered by id, so sorted rows write about twice as fast."""
@@ -489,19 +488,27 @@ def _compare(
             plan.problems, number, rid, new_areas, old_areas, scope, _
         ):
             continue
-        if old is None:  # what identifies it; the rest is in the row itself
-            changes = {"name": row[_NAME], "category": row[_CATEGORY]}
+        # The audit keeps every changed field as [old, new] (old is null for a new resource).
+        if old is None:
+            changes = {
+                resources.COLUMNS[i]: [None, _audit_value(i, v)]
+                for i, v in enumerate(row)
+                if v != _NEW_ROW[i] or i == 0
+            }
         else:
             changes = {
-                resources.COLUMNS[i]: _audit_value(i, v) for i, v in enumerate(row) if v != old[i]
+                resources.COLUMNS[i]: [_audit_value(i, old[i]), _audit_value(i, v)]
+                for i, v in enumerate(row)
+                if v != old[i]
             }
         if new_areas != old_areas:
-            changes["areas"] = sorted(new_areas)
+            changes["areas"] = [sorted(old_areas) if old else None, sorted(new_areas)]
         (plan.updated_ids if old else plan.created_ids).append(rid)
         plan.rows.append(row)
         plan.areas.append(new_areas)
         detail = json.dumps(changes, ensure_ascii=False, sort_keys=True)
-        plan.audit.append(("update" if old else "create", rid, detail))
+        action = "update" if old else "create"
+        plan.audit.append((action, rid, detail, old_areas | new_areas))
 
 
 def _outside_scope(
@@ -624,10 +631,7 @@ async def import_resources(
         started = time.monotonic()
         plan = await _plan_resources(_held(tx), source, _, codes)
         plan.problems.refuse()
-        rows, log = await _stage(_held(tx), plan)
-        await rows.apply(tx)
-        await log.apply(tx, actor)
-        await _drop(_held(tx), rows, log)
+        await _write_resources(tx, plan, actor)
     return _result(plan, time.monotonic() - started)
 
 
@@ -658,6 +662,40 @@ async def _drop(read: Reader, rows: resources.Stage, log: audit.Stage) -> None:
     async with read() as tx:
         await rows.drop(tx)
         await log.drop(tx)
+
+
+async def preview_resources_in(
+    tx: Tx, source: Source, _: Gettext, scope: set[str] | frozenset[str] | None = None
+) -> ImportPreview:
+    """`preview_resources` inside a transaction the caller holds (a coordinator's chat step)."""
+    codes = None if scope is None else await areas.with_descendants(tx, scope)
+    try:
+        plan = await _plan_resources(_held(tx), source, _, codes)
+    except ImportRefused as refused:
+        return ImportPreview(0, 0, 0, tuple(refused.problems), refused.total)
+    return plan.preview()
+
+
+async def import_resources_in(
+    tx: Tx,
+    source: Source,
+    _: Gettext,
+    actor: str,
+    scope: set[str] | frozenset[str] | None = None,
+) -> ImportResult:
+    """`import_resources` inside a transaction the caller holds: all or nothing with it."""
+    codes = None if scope is None else await areas.with_descendants(tx, scope)
+    plan = await _plan_resources(_held(tx), source, _, codes)
+    plan.problems.refuse()
+    if plan.rows:
+        await _write_resources(tx, plan, actor)
+    return _result(plan, 0.0)
+
+
+async def _write_resources(tx: Tx, plan: _ResourcePlan, actor: str) -> None:
+    """Write a plan directly, in a transaction the caller holds (small files from the chat)."""
+    await resources.write_rows(tx, plan.rows, plan.areas)
+    await audit.record_many(tx, actor, "resource", plan.audit)
 
 
 def _result(plan: _ResourcePlan, lock_seconds: float) -> ImportResult:
@@ -811,6 +849,7 @@ async def import_areas(db: Database, source: Source, _: Gettext, actor: str) -> 
                         "parent": area.parent,
                         "postcodes": areas.format_postcodes(area.postcodes),
                     },
+                    areas=[code],
                 )
         if fresh:
             created = sum(1 for code in changed if code not in existing)

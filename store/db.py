@@ -9,12 +9,15 @@ transaction boundary (a flow step, an import, a CLI command).
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Coroutine, Generator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
@@ -72,7 +75,46 @@ class Tx:
         await self._conn.executemany(sql, params)
 
 
+# How long a statement waits for another process's write lock (SQLite retries meanwhile); after
+# that the caller gets DatabaseBusy.
 BUSY_TIMEOUT_MS = 5000
+# After a checkpoint the WAL is cut back to this size, so old pages don't linger in it.
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+SYNCHRONOUS = "FULL"
+# Health data: only the bot's own user may read the database, its -wal/-shm and backups.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+
+
+class StorageError(Exception):
+    """A database that cannot be used now. `reason` says why (one of the constants below), the
+    CLI turns it into one line for the operator; `exit_code` is what the process should return."""
+
+    NOT_SQLITE = "not_sqlite"
+    FOLDER = "folder"
+    MISSING = "missing"
+    READ_ONLY = "read_only"
+    NEWER_SCHEMA = "newer_schema"
+    CANNOT_OPEN = "cannot_open"
+    BUSY = "busy"
+
+    def __init__(self, reason: str, path: str, detail: str = "") -> None:
+        super().__init__(f"{path}: {reason}" + (f" ({detail})" if detail else ""))
+        self.reason = reason
+        self.path = path
+        self.detail = detail
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.reason == self.BUSY else 2
+
+
+class DatabaseBusy(StorageError):
+    """Another process held the write lock for longer than BUSY_TIMEOUT_MS."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(StorageError.BUSY, path)
 
 
 def migration_scripts() -> list[tuple[int, str]]:
@@ -86,34 +128,134 @@ def migration_scripts() -> list[tuple[int, str]]:
     return sorted(scripts)
 
 
+def latest_version() -> int:
+    scripts = migration_scripts()
+    return scripts[-1][0] if scripts else 0
+
+
+def private_file(path: str | Path) -> None:
+    """Make sure `path` exists and only its owner can read it: created 0600 (its missing folders
+    0700), an existing file of ours narrowed to 0600. SQLite gives -wal, -shm and -journal files
+    the mode of the database file, so they follow."""
+    path = Path(path)
+    _private_folders(path.parent)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    for each in (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            info = each.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+            each.chmod(FILE_MODE)
+
+
+def _private_folders(folder: Path) -> None:
+    """Create the missing folders of `folder` with mode 0700; existing ones are left alone."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(mode=FOLDER_MODE)
+        each.chmod(FOLDER_MODE)  # mkdir's mode is filtered through the umask
+
+
+def _check_path(path: str, read_only: bool) -> None:
+    """What the file system can tell before SQLite opens the file."""
+    file = Path(path)
+    if file.is_dir():
+        raise StorageError(StorageError.FOLDER, path)
+    if read_only:
+        if not file.exists():
+            raise StorageError(StorageError.MISSING, path)
+        return
+    if file.exists():
+        folder = file.parent
+        # WAL mode needs to write the file and create -wal and -shm next to it. A file without
+        # any write permission is meant to be read-only, even for root (who could write it).
+        writable = os.access(file, os.W_OK) and file.stat().st_mode & 0o222
+        if not writable or not os.access(folder, os.W_OK | os.X_OK):
+            raise StorageError(StorageError.READ_ONLY, path)
+    try:
+        private_file(file)
+    except OSError as error:
+        raise StorageError(StorageError.CANNOT_OPEN, path, error.strerror or "") from None
+
+
+def _classify(error: sqlite3.Error, path: str) -> StorageError:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _BUSY_CODES:
+        return DatabaseBusy(path)
+    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return StorageError(StorageError.NOT_SQLITE, path)
+    if code is not None and code & 0xFF == sqlite3.SQLITE_READONLY:
+        return StorageError(StorageError.READ_ONLY, path)
+    return StorageError(StorageError.CANNOT_OPEN, path, str(error))
+
+
 class Database:
     """An open database: use `transaction()` to write and `read()` to read."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str, read_only: bool = False) -> None:
         self._conn = conn
         self._tx = Tx(conn)
         self._lock = asyncio.Lock()
         self.path = path
+        self.read_only = read_only
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate_to: int | None = None) -> Database:
-        """Open (creating if needed) and bring the schema up to date (or to `migrate_to`)."""
+    async def open(
+        cls, path: str | Path, *, migrate_to: int | None = None, read_only: bool = False
+    ) -> Database:
+        """Open (creating if needed) and bring the schema up to date (or to `migrate_to`).
+
+        Starting takes no write lock unless a migration is due, so a process can start while
+        another one imports. `read_only` (backup, check) never writes and never migrates.
+        Raises StorageError (one line for the operator) for a file that cannot be used.
+        """
         path = str(path)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = FULL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        db = cls(conn, path)
+            _check_path(path, read_only)
+        target = f"file:{quote(path)}?mode=ro" if read_only else path
         try:
-            await db.migrate(migrate_to)
-        except BaseException:
+            conn = await aiosqlite.connect(target, uri=read_only, isolation_level=None)
+        except sqlite3.Error as error:
+            raise _classify(error, path) from None
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, path, read_only)
+        try:
+            await db._configure()
+            if not read_only:
+                await db._bring_up_to_date(migrate_to)
+        except BaseException as error:
             await conn.close()
+            if isinstance(error, sqlite3.Error):
+                raise _classify(error, path) from None
             raise
         return db
+
+    async def _configure(self) -> None:
+        conn = self._conn
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Deleted rows are overwritten with zeros, whatever the SQLite build's default is.
+        await conn.execute("PRAGMA secure_delete = ON")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+        await conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+        # The first statement that reads the file: a file that is not SQLite fails here.
+        mode = (await conn.execute_fetchall("PRAGMA journal_mode"))[0][0]
+        if mode != "wal" and not self.read_only:
+            await conn.execute("PRAGMA journal_mode = WAL")
+
+    async def _bring_up_to_date(self, target: int | None) -> None:
+        """Read the version without a lock; migrate (under the write lock) only when behind."""
+        current = await self.schema_version()
+        newest = latest_version()
+        if current > newest:
+            raise StorageError(StorageError.NEWER_SCHEMA, self.path, f"{current} > {newest}")
+        if current < (newest if target is None else min(target, newest)):
+            await self.migrate(target)
 
     async def close(self) -> None:
         async with self._lock:
@@ -129,7 +271,7 @@ class Database:
         for number, script in migration_scripts():
             if target is not None and number > target:
                 break
-            async with self.transaction() as tx:
+            async with self.transaction(durable=True) as tx:
                 if number <= await _user_version(tx):
                     continue
                 for statement in _split_statements(script):
@@ -140,17 +282,33 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        """Exclusive use of the connection inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)."""
+    async def transaction(self, *, durable: bool = False) -> AsyncIterator[Tx]:
+        """Exclusive use of the connection inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error).
+
+        `durable`: the commit is synced to disk before this returns (synchronous=FULL), for
+        consent, withdrawal and erasure. SQLite cannot change that inside a transaction, so it
+        is set before BEGIN. Raises DatabaseBusy when another process keeps the write lock.
+        """
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            if durable:
+                await self._conn.execute("PRAGMA synchronous = FULL")
             try:
-                yield self._tx
-            except BaseException:
-                await self._conn.rollback()
-                raise
-            else:
-                await self._conn.commit()
+                try:
+                    await self._conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as error:
+                    if error.sqlite_errorcode & 0xFF in _BUSY_CODES:
+                        raise DatabaseBusy(self.path) from None
+                    raise
+                try:
+                    yield self._tx
+                except BaseException:
+                    await self._conn.rollback()
+                    raise
+                else:
+                    await self._conn.commit()
+            finally:
+                if durable:
+                    await self._conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
@@ -158,10 +316,19 @@ class Database:
         async with self._lock:
             yield self._tx
 
+    async def truncate_wal(self) -> bool:
+        """Copy the WAL into the database file and cut it to zero bytes, so what was deleted is
+        no longer anywhere on disk (with secure_delete the database file holds zeros there).
+        False when another process's reader kept part of the WAL in use."""
+        async with self._lock:
+            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        return not rows[0][0]
+
     async def backup(self, target: str | Path) -> None:
-        """An online, consistent copy of the database (SQLite's backup API)."""
+        """An online, consistent copy of the database (SQLite's backup API), readable only by
+        its owner."""
         target = str(target)
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        private_file(target)
         async with self._lock:
             dest = await aiosqlite.connect(target)
             try:

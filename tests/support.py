@@ -6,11 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.i18n import translators
 from flows import Engine, Incoming, Reply
 from store.db import Database
 
 TZ = ZoneInfo("Europe/Amsterdam")
+# The crisis corpus figures, printed at the end of the run (tests/conftest.py).
+CORPUS_FIGURES = pytest.StashKey[list[str]]()
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
 
 

@@ -3,6 +3,7 @@ kept over time only with consent, and the crisis route in the middle of it."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -112,24 +113,42 @@ async def test_answers_can_be_typed_as_words(chat: Chat):
     assert "Vraag 2 van 9" in chat.text
     await chat.send("Min  of meer")
     assert "Vraag 3 van 9" in chat.text
-    await chat.send("misschien")  # not one of the five answers
-    assert "Vraag 3 van 9" not in chat.text and "Kies een van deze" in chat.text
+    await chat.send("misschien")  # not one of the five answers: the same statement again
+    assert chat.text.startswith("Sorry, dat begrijp ik niet.") and "Vraag 3 van 9" in chat.text
     assert chat.labels[:5] == ["Nee!", "Nee", "Min of meer", "Ja", "Ja!"]
 
 
-async def test_back_goes_to_the_previous_statement_and_corrects_the_score(chat: Chat, example_db):
+async def test_separate_answers_cannot_be_read_back_from_the_conversation(chat, example_db):
+    """The back history must not hold the running total after each statement: the differences
+    would show every answer. Only the current total is kept while the check runs."""
     await chat.onboard("1055 AB")
     await chat.press("check")
+    await chat.press("start")
+    for number, answer in enumerate([4, 0, 3, 1, 2], start=1):
+        await chat.press(f"ediz:{number}:{answer}")
+    [(data, history)] = await rows(example_db, "SELECT data, history FROM conversation_state")
+    assert json.loads(data)["score"] == 3
+    assert [entry[0] for entry in json.loads(history)] == ["menu.main", "burden.intro"]
+    assert "score" not in history
+
+
+async def test_back_during_the_check_starts_it_again_with_a_fresh_score(chat: Chat, example_db):
+    await chat.onboard("1055 AB")
+    await chat.press("check")
+    assert "'Nee!' betekent: helemaal niet. 'Ja!' betekent: heel erg." in chat.text
     await chat.press("start")
     await chat.press("ediz:1:4")
     await chat.press("ediz:2:4")
     await chat.press("back")
-    assert "Vraag 2 van 9" in chat.text
-    await chat.press("ediz:2:0")  # changed my mind: "Nee!"
-    for number in range(3, 10):
+    assert "Vraag 1 van 9" not in chat.text and "start" in chat.keys  # the intro again
+    await chat.press("start")
+    await chat.press("ediz:1:4")
+    for number in range(2, 10):
         await chat.press(f"ediz:{number}:0")
     assert "Je score is 1 van de 9." in chat.text
     assert await rows(example_db, "SELECT score FROM burden_results") == [(1,)]
+    await chat.press("back")  # from the result: the intro, not the last statement
+    assert "start" in chat.keys
 
 
 async def test_a_button_of_an_earlier_statement_is_not_counted_twice(chat: Chat):
@@ -173,7 +192,7 @@ def engine_at(db: Database, when: datetime, lang: str = "nl") -> Engine:
     ("lang", "expected"),
     [
         ("nl", "De vorige keer, op 3 oktober 2026, was je score 6. Nu is je score 4."),
-        ("en", "Last time, on October 3, 2026, your score was 6. Now it is 4."),
+        ("en", "Last time, on 3 October 2026, your score was 6. Now it is 4."),
     ],
 )
 async def test_the_change_since_the_last_check_is_shown_with_its_date(example_db, lang, expected):
@@ -210,7 +229,7 @@ async def test_crisis_words_mid_check_get_helplines_store_nothing_and_return(
     await chat.press("ediz:2:3")
     assert "Vraag 3 van 9" in chat.text
     await chat.send("Ik kan niet meer, het is te veel met mama")
-    assert "113" in chat.text and "Mantelzorglijn" in chat.text
+    assert "113" in chat.text and "Meer hulplijnen" in chat.labels
     tables = [
         t for (t,) in await rows(example_db, "SELECT name FROM sqlite_master WHERE type = 'table'")
     ]

@@ -36,7 +36,7 @@ def test_high_burden_routes_to_respite_near_the_mother_and_a_course_near_the_car
     out = done.stdout
     assert "Je naaste woont in Zuidoost." in out
     # The crisis message got the helplines at once, then the same question again.
-    crisis = out.index("Is iemand nu in gevaar? Bel 112.")
+    crisis = out.index("Nu direct gevaar? Bel 112.")
     assert "Vraag 3 van 9" in out[:crisis]
     assert out[crisis:].index("Vraag 3 van 9") < out[crisis:].index("Vraag 4 van 9")
     assert "Je score is 9 van de 9. Dat is hoog." in out

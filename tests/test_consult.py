@@ -55,7 +55,7 @@ async def test_in_english(example_db):
     assert "Language: English" in chat.text
     assert chat.labels[:3] == ["Send", "Change", "Cancel"]
     await chat.press("send")
-    assert "within 2 working days, so by November 25, 2026 at the latest" in chat.text
+    assert "within 2 working days, so by 25 November 2026 at the latest" in chat.text
     assert await rows(example_db, "SELECT topic, language, area_code FROM handovers") == [
         ("money", "en", "zuidoost")
     ]

@@ -127,7 +127,15 @@ def test_the_command_line_adds_lists_and_removes_with_an_audit_trail(tmp_path):
     assert mantelbot(tmp_path, "coordinators", "add", "telegram:42", "--admin").returncode == 0
     changed = mantelbot(tmp_path, "coordinators", "add", "console:fatima", "--areas", "oost")
     assert changed.returncode == 0
-    listed = mantelbot(tmp_path, "coordinators", "list").stdout
+    # --db before the subcommand counts too (the environment points elsewhere here).
+    listed = mantelbot(
+        tmp_path,
+        "--db",
+        str(tmp_path / "cli.sqlite3"),
+        "coordinators",
+        "list",
+        env={"MANTELBOT_DB": str(tmp_path / "elsewhere.sqlite3")},
+    ).stdout
     assert "console:fatima" in listed and "oost" in listed and "nieuw-west" not in listed
     assert "telegram:42" in listed and "admin" in listed
     wrong = mantelbot(tmp_path, "coordinators", "add", "console:x", "--areas", "atlantis")
@@ -156,5 +164,5 @@ async def test_changes_made_in_the_chat_are_audited(example_db):
     user_id = await make_coordinator(example_db, "fatima", ["west"])
     async with example_db.read() as tx:
         trail = await audit.entries(tx, "coordinator")
-    assert trail[0]["entity_id"] == str(user_id)
-    assert trail[0]["detail"]["new"]["areas"] == ["west"]
+    assert trail[0].entity_id == str(user_id)
+    assert trail[0].detail["new"]["areas"] == ["west"]

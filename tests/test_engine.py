@@ -14,12 +14,19 @@ async def test_first_message_of_any_kind_gets_the_welcome(chat: Chat):
     assert chat.keys == ["yes", "no", "lang:en"]
 
 
-async def test_unclear_answer_gets_a_short_reprompt_with_the_same_choices(chat: Chat):
-    await chat.send("/start")
-    before = chat.keys
+async def test_unclear_answer_repeats_the_question_with_its_choices_and_the_crisis_button(
+    chat: Chat,
+):
+    await chat.onboard()
+    await chat.press("find")
+    question, before = chat.last[-1].text, chat.keys
     await chat.send("misschien")
     assert chat.text.startswith("Sorry, dat begrijp ik niet.")
-    assert chat.keys == before
+    assert question in chat.text  # the question itself, not only bare buttons
+    assert chat.keys == [k for k in before if k != "back"] + ["crisis", "back"]
+    assert "Ik heb nu direct hulp nodig" in chat.labels
+    await chat.press("crisis")
+    assert "113" in chat.text
 
 
 async def test_non_text_input_is_explained_and_the_choices_come_back(chat: Chat):

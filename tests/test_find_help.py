@@ -94,7 +94,7 @@ async def test_bad_postcode_is_asked_again(chat: Chat):
     await chat.press("yes")
     await chat.send("ergens in West")
     assert "geen postcode" in chat.text
-    assert "1055 AB" in chat.text  # the question again, with an example
+    assert "bijvoorbeeld 1011 AB" in chat.text  # the question again, with an example
     await chat.send("1055AB")
     assert "Je woont in West" in chat.text
 
@@ -221,24 +221,16 @@ async def test_help_for_the_carers_situation_comes_first_at_the_same_place(chat,
 
 
 async def test_nothing_local_is_said_honestly_and_counted_once(chat: Chat, example_db):
-    await add(
-        example_db,
-        *(
-            Resource(f"vb-test-cursus-{i}", f"Landelijke cursus {i}", "course", areas=("nl",))
-            for i in range(2)
-        ),
-    )
-    await chat.onboard("1031 AB")  # Noord has no course of its own
+    await chat.onboard("1031 AB")  # Noord: nobody to talk to in Noord, nor city-wide
     await chat.press("find")
-    await chat.press("cat:course")
-    assert "Ik heb in Noord nog niets gevonden voor 'Cursussen en trainingen'" in chat.text
+    await chat.press("cat:emotional_support")
+    assert "Ik heb in Noord nog niets gevonden voor 'Iemand om mee te praten'" in chat.text
     assert "Je naam geef ik niet door" in chat.text
-    assert places(chat.text) == ["Waar: Amsterdam", "Waar: Heel Nederland", "Waar: Heel Nederland"]
-    await chat.press("more")
+    assert set(places(chat.text)) == {"Waar: Heel Nederland"}
     await chat.press("cats")  # another kind of help, then the same door again
-    await chat.press("cat:course")
+    await chat.press("cat:emotional_support")
     assert await rows(example_db, "SELECT area_code, category, noted_on FROM unmet_needs") == [
-        ("noord", "course", NOW.date().isoformat())
+        ("noord", "emotional_support", NOW.date().isoformat())
     ]
     columns = [r[1] for r in await rows(example_db, "PRAGMA table_info(unmet_needs)")]
     assert "user_id" not in columns  # not linked to the carer
@@ -248,11 +240,12 @@ async def test_nothing_local_is_said_honestly_and_counted_once(chat: Chat, examp
 
 
 async def test_unmet_need_is_recorded_where_the_help_is_needed(chat: Chat, example_db):
-    await chat.onboard("1055 AB", care="1102 AB")
-    await see_category(chat, "advice")  # carer's side: West, then Zuidoost; none in either
-    await see_category(chat, "respite")  # found in Zuidoost: nothing to record
+    await chat.onboard("1031 AB", care="1071 AB")  # carer in Noord, the naaste in Zuid
+    await see_category(chat, "practical_help")  # the naaste's side: none in Zuid, Noord, the city
+    await see_category(chat, "respite")  # none in Zuid or Noord, but city-wide: nothing to record
+    await see_category(chat, "course")  # none in Noord or Zuid, but city-wide: nothing to record
     assert await rows(example_db, "SELECT area_code, category FROM unmet_needs") == [
-        ("west", "advice")
+        ("zuid", "practical_help")
     ]
 
 

@@ -60,5 +60,7 @@ def test_dates_and_numbers_follow_the_language():
 
     when = NOW.replace(hour=19, minute=30)
     assert Translator("nl", TZ).format_datetime(when) == "maandag 23 november 2026, 19:30"
-    assert Translator("en", TZ).format_datetime(when).startswith("Monday, November 23, 2026")
+    # English in the Netherlands: day before month, 24-hour clock.
+    assert Translator("en", TZ).format_datetime(when) == "Monday, 23 November 2026, 19:30"
+    assert Translator("en", TZ).format_date(when) == "23 November 2026"
     assert Translator("nl", TZ).format_number(1234.5) == "1.234,5"

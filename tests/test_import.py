@@ -129,7 +129,8 @@ async def test_a_changed_row_is_audited_with_only_what_changed(zwolle):
     assert detail == (
         "coordinator",
         "update",
-        '{"areas": ["zwolle"], "phone": "038 111 11 11"}',
+        '{"areas": [["kampen", "zwolle"], ["zwolle"]], '
+        '"phone": ["038 000 00 04", "038 111 11 11"]}',
     )
     async with zwolle.read() as tx:
         stored = await resources.get(tx, "beide-lijn")

@@ -136,5 +136,8 @@ async def test_withdrawing_consent_is_the_same_erasure(example_db):
     assert "If you withdraw your consent, I erase everything" in chat.text
     await chat.press("yes")
     assert await rows_about(example_db, me, "carer-1") == []
+    assert "Where do you live?" in chat.text  # the districts are forgotten too: asked again
+    await chat.press("skip")
+    await chat.press("skip")
     await chat.press("settings")
     assert "consent" in chat.keys and "withdraw" not in chat.keys

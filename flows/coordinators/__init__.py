@@ -1,3 +1,11 @@
 """The coordinators' side: one conversation a module, all behind flows.coordinators.access."""
 
-from flows.coordinators import beheer  # noqa: F401
+from flows.coordinators import (  # noqa: F401
+    beheer,
+    changes,
+    handovers,
+    resource_csv,
+    resource_manage,
+    resource_new,
+    statistics,
+)

@@ -23,6 +23,7 @@ from flows.engine import (
     Reply,
     Turn,
     command,
+    global_prefix,
     step,
 )
 from store import coordinators
@@ -70,11 +71,12 @@ REFUSAL = N_(
 )
 
 
-def refuse(ctx: Context, text: str | None = None) -> Turn:
+def refuse(ctx: Context, text: str | None = None, *, coordinator: bool = False) -> Turn:
     """Say no (`text`, or the standard refusal), and ask the current question again: the user's
-    state stays exactly as it was."""
+    state stays exactly as it was. Someone who is not (or no longer) a coordinator is not left
+    in a coordinator step; a `coordinator` refused one action stays where they are."""
     reply = Reply(text or ctx._(REFUSAL))
-    if ctx.step in STEPS and ctx.step not in COORDINATOR_STEPS:
+    if ctx.step in STEPS and (coordinator or ctx.step not in COORDINATOR_STEPS):
         return Turn([reply], next=ctx.step, data=ctx.data)
     return Turn([reply], next=HOME_STEP if ctx.step else FIRST_STEP)
 
@@ -117,6 +119,23 @@ def coordinator_command(
             return await handler(ctx, msg, me)
 
         command(*names)(guarded)
+        return handler
+
+    return register
+
+
+def coordinator_choice(prefix: str) -> Callable[[CoordinatorAnswer], CoordinatorAnswer]:
+    """Register buttons `prefix…` that work from any step (on messages the bot sent on its own),
+    for coordinators only: a carer who replays one is refused and nothing changes."""
+
+    def register(handler: CoordinatorAnswer) -> CoordinatorAnswer:
+        async def guarded(ctx: Context, msg: Incoming) -> Turn:
+            me = await authorise(ctx)
+            if me is None:
+                return refuse(ctx)
+            return await handler(ctx, msg, me)
+
+        global_prefix(prefix)(guarded)
         return handler
 
     return register

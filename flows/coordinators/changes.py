@@ -1,0 +1,62 @@
+"""/beheer → Recent changes: the last 20 changes to resources in my areas, from the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flows.coordinators.access import beheer_entry, coordinator_step, scope
+from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood
+from store import audit
+from store.coordinators import Coordinator
+
+LAST = 20
+MAX_VALUE = 40  # characters of an old or new value shown in the chat
+
+beheer_entry("changes", N_("Recent changes"), "beheer.changes", order=70)
+
+ACTIONS = {
+    "create": N_("new"),
+    "update": N_("changed"),
+    "archive": N_("archived"),
+    "restore": N_("restored"),
+}
+
+
+def _short(value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def describe(ctx: Context, entry: audit.Entry) -> str:
+    when = ctx.t.format_datetime(datetime.fromisoformat(entry.at.replace("Z", "+00:00")))
+    action = ctx._(ACTIONS.get(entry.action, entry.action))
+    lines = [f"{when} · {entry.actor} · {entry.entity_id} ({action})"]
+    for name, change in sorted(entry.detail.items()):
+        if isinstance(change, list) and len(change) == 2:
+            lines.append(f"  {name}: {_short(change[0])} → {_short(change[1])}")
+        else:
+            lines.append(f"  {name}: {_short(change)}")
+    return "\n".join(lines)
+
+
+async def ask_changes(ctx: Context, me: Coordinator) -> Reply:
+    _ = ctx._
+    allowed = await scope(ctx, me)
+    found = await audit.entries(ctx.tx, "resource", limit=LAST, areas=allowed)
+    if not found:
+        text = _("No changes in your areas yet.")
+    else:
+        text = _("The last {n} changes in your areas, newest first:").format(n=len(found))
+        text += "\n\n" + "\n\n".join(describe(ctx, entry) for entry in found)
+    return Reply(text, (Choice("beheer", _("Management menu")),))
+
+
+@coordinator_step("beheer.changes", ask=ask_changes)
+async def show(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
+    if msg.choice == "beheer":
+        return goto("beheer.menu")
+    return not_understood()

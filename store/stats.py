@@ -1,0 +1,171 @@
+"""Anonymous statistics for coordinators: counts per area, never a row about one person.
+
+Every figure is a count over a group. Counts under `SMALL` are shown as "<5" (see `shown`), so
+that a coordinator cannot single out a carer in a small district. Coordinators themselves are
+not counted as carers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from store.db import Tx
+
+SMALL = 5  # counts below this are shown as "<5"
+
+
+def shown(count: int) -> str:
+    """A count as a coordinator may see it."""
+    return f"<{SMALL}" if count < SMALL else str(count)
+
+
+@dataclass(frozen=True)
+class Band:
+    """A burden band as flows/bands.py defines it (the store does not import flows)."""
+
+    name: str
+    lowest: int
+    highest: int
+
+
+@dataclass
+class Report:
+    areas: tuple[str, ...]  # the areas counted (a coordinator's areas and everything below)
+    since: date | None
+    carers: dict[str, int] = field(default_factory=dict)  # area → carers living there
+    bands: dict[str, int] = field(default_factory=dict)  # band → carers (latest check)
+    asked: list[tuple[str, int]] = field(default_factory=list)  # category → times, most first
+    unmet: list[tuple[str, str, int]] = field(default_factory=list)  # (area, category, times)
+    handovers: dict[str, int] = field(default_factory=dict)  # status → questions
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+async def note_asked(tx: Tx, area_code: str, category: str, day: date) -> None:
+    """Count that a carer in `area_code` looked for `category` (no link to the carer)."""
+    await tx.execute(
+        "INSERT INTO help_asked (area_code, category, asked_on) VALUES (?, ?, ?)",
+        (area_code, category, day.isoformat()),
+    )
+
+
+async def _carers(tx: Tx, codes: list[str]) -> dict[str, int]:
+    # A user who has a row in `coordinators` (when that table exists) is staff, not a carer.
+    staff = await _staff_filter(tx)
+    async with tx.execute(
+        f"SELECT home_area, count(*) FROM users u WHERE home_area IN ({_marks(codes)}) {staff} "
+        "GROUP BY home_area",
+        codes,
+    ) as cur:
+        return {row[0]: row[1] for row in await cur.fetchall()}
+
+
+async def _staff_filter(tx: Tx) -> str:
+    async with tx.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'coordinators'"
+    ) as cur:
+        exists = await cur.fetchone()
+    return "AND u.id NOT IN (SELECT user_id FROM coordinators)" if exists else ""
+
+
+async def _bands(
+    tx: Tx, codes: list[str], since: date | None, bands: Sequence[Band]
+) -> dict[str, int]:
+    """Each carer counts once, in the band of their latest check (since `since`)."""
+    params: list[object] = list(codes)
+    after = ""
+    if since is not None:
+        after = "AND b.taken_at >= ?"
+        params.append(since.isoformat())
+    staff = await _staff_filter(tx)
+    async with tx.execute(
+        "SELECT b.score FROM burden_results b JOIN users u ON u.id = b.user_id "
+        f"WHERE u.home_area IN ({_marks(codes)}) {after} {staff} "
+        "AND b.taken_at = (SELECT max(taken_at) FROM burden_results WHERE user_id = b.user_id)",
+        params,
+    ) as cur:
+        scores = [row[0] for row in await cur.fetchall()]
+    counts = {band.name: 0 for band in bands}
+    for score in scores:
+        for band in bands:
+            if band.lowest <= score <= band.highest:
+                counts[band.name] += 1
+    return counts
+
+
+async def _by_category(
+    tx: Tx, table: str, day_column: str, codes: list[str], since: date | None
+) -> list[tuple[str, str, int]]:
+    params: list[object] = list(codes)
+    after = ""
+    if since is not None:
+        after = f"AND {day_column} >= ?"
+        params.append(since.isoformat())
+    # `table` and `day_column` are fixed names from this module, never user input.
+    async with tx.execute(
+        f"SELECT area_code, category, count(*) AS n FROM {table} "
+        f"WHERE area_code IN ({_marks(codes)}) {after} "
+        "GROUP BY area_code, category ORDER BY n DESC, area_code, category",
+        params,
+    ) as cur:
+        return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
+
+
+async def _handovers(tx: Tx, codes: list[str], since: date | None) -> dict[str, int]:
+    params: list[object] = list(codes)
+    after = ""
+    if since is not None:
+        after = "AND created_at >= ?"
+        params.append(since.isoformat())
+    async with tx.execute(
+        # Answered: a coordinator wrote back; open: nobody did yet and it is not closed.
+        "SELECT CASE WHEN answered_at IS NOT NULL THEN 'answered' WHEN status = 'closed' "
+        "THEN 'closed' ELSE 'open' END AS state, count(*) FROM handovers "
+        f"WHERE area_code IN ({_marks(codes)}) {after} GROUP BY state",
+        params,
+    ) as cur:
+        return {row[0]: row[1] for row in await cur.fetchall()}
+
+
+async def _below(tx: Tx, area_codes: Iterable[str] | None) -> list[str]:
+    """The areas and every area below them; None: every area."""
+    if area_codes is None:
+        query, params = "SELECT code FROM areas ORDER BY code", []
+    else:
+        params = sorted(set(area_codes))
+        if not params:
+            return []
+        query = (
+            "WITH RECURSIVE down(code, depth) AS ("
+            f" SELECT code, 0 FROM areas WHERE code IN ({_marks(params)})"
+            " UNION SELECT a.code, down.depth + 1 FROM areas a JOIN down ON a.parent = down.code"
+            " WHERE down.depth < 32) SELECT DISTINCT code FROM down ORDER BY code"
+        )
+    async with tx.execute(query, params) as cur:
+        return [row[0] for row in await cur.fetchall()]
+
+
+async def report(
+    tx: Tx,
+    area_codes: Iterable[str] | None,
+    bands: Sequence[Band],
+    since: date | None = None,
+) -> Report:
+    """The figures for these areas and every area below them (None: everywhere)."""
+    codes = await _below(tx, area_codes)
+    result = Report(tuple(codes), since)
+    if not codes:
+        return result
+    result.carers = await _carers(tx, codes)
+    result.bands = await _bands(tx, codes, since, bands)
+    asked: dict[str, int] = {}
+    for _area, category, n in await _by_category(tx, "help_asked", "asked_on", codes, since):
+        asked[category] = asked.get(category, 0) + n
+    result.asked = sorted(asked.items(), key=lambda item: (-item[1], item[0]))
+    result.unmet = await _by_category(tx, "unmet_needs", "noted_on", codes, since)
+    result.handovers = await _handovers(tx, codes, since)
+    return result

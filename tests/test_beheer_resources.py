@@ -1,0 +1,104 @@
+"""/beheer → Resources, as a coordinator of Weidebroek uses it on the real engine and store."""
+
+from __future__ import annotations
+
+import pytest
+
+from store import audit, resources
+from store.db import Database
+from tests import town
+from tests.support import Chat, dump, make_engine
+
+
+@pytest.fixture
+async def fenna(db: Database) -> Chat:
+    await town.build(db)
+    await town.add_coordinator(db, "fenna", ["weidebroek"])
+    chat = Chat(make_engine(db), user="fenna")
+    await chat.send("/beheer")
+    await chat.press("res")
+    return chat
+
+
+async def stored(db: Database, resource_id: str):
+    async with db.read() as tx:
+        return await resources.get(tx, resource_id)
+
+
+async def test_search_open_edit_and_still_correct(fenna: Chat, db: Database):
+    await fenna.send("wilg")
+    assert "Gevonden in jouw gebieden: 1" in fenna.text
+    await fenna.press("ro:0")
+    assert "Logeerhuis De Wilg" in fenna.text and "0599 100 100" in fenna.text
+    await fenna.press("edit")
+    await fenna.press("ef:phone")
+    await fenna.send("0599 200 200")
+    assert "Opgeslagen" in fenna.text
+    await fenna.press("ok")
+    saved = await stored(db, "wb-logeerhuis")
+    assert saved.phone == "0599 200 200" and saved.last_verified == "2026-11-23"
+    async with db.read() as tx:
+        changes = await audit.entries(tx, "resource", areas=["wb-noord"])
+    assert [e.detail for e in changes] == [
+        {"last_verified": ["2025-01-10", "2026-11-23"]},
+        {"phone": ["0599 100 100", "0599 200 200"]},
+    ]
+    assert {e.actor for e in changes} == {"user:1"}
+
+
+async def test_archive_hides_and_restore_shows_again(fenna: Chat, db: Database):
+    await fenna.press("bycat")
+    await fenna.press("rc:course")
+    await fenna.press("ro:0")
+    await fenna.press("archive")
+    assert (await stored(db, "wb-cursus")).active is False
+    assert "restore" in fenna.keys
+    await fenna.press("restore")
+    assert (await stored(db, "wb-cursus")).active is True
+
+
+async def test_a_resource_shared_with_other_areas_is_read_only(fenna: Chat, db: Database):
+    await fenna.send("steunpunt")
+    await fenna.press("ro:0")
+    assert "edit" not in fenna.keys and "Lindenoord" in fenna.text
+    before = await dump(db)
+    # A button from another screen, pressed anyway: refused, nothing changes.
+    for key in ("edit", "archive", "ok"):
+        await fenna.press_stale(key)
+    assert await dump(db) == before
+
+
+async def test_resources_elsewhere_are_not_found(fenna: Chat):
+    await fenna.send("maatje")
+    assert "ro:0" not in fenna.keys
+
+
+async def test_a_new_resource_step_by_step(fenna: Chat, db: Database):
+    await fenna.press("new")
+    await fenna.send("Praatgroep Zuid")
+    await fenna.press("rc:peer_group")
+    assert "✓" not in fenna.text + "".join(fenna.labels)
+    labels = dict(zip(fenna.labels, fenna.keys, strict=False))
+    assert "Lindenoord" not in labels  # only areas in her scope
+    await fenna.press(labels["Weidebroek-Zuid"])
+    await fenna.press("next")
+    await fenna.send("Elke maand praten met andere mantelzorgers.")
+    await fenna.send("Kom langs, aanmelden hoeft niet.")
+    await fenna.press("skip")  # phone
+    await fenna.send("weidebroek.example")  # not a web address
+    assert "https://" in fenna.text
+    await fenna.send("https://weidebroek.example/praatgroep")
+    await fenna.send("Gratis")
+    await fenna.press("en")
+    await fenna.send("Talk with other carers every month.")
+    while "skip" in fenna.keys:  # the other English texts
+        await fenna.press("skip")
+    assert "Praatgroep Zuid" in fenna.text
+    await fenna.press("save")
+    new = await stored(db, "praatgroep-zuid")
+    assert new.areas == ("wb-zuid",) and new.category == "peer_group"
+    assert new.description_en == "Talk with other carers every month."
+    assert new.last_verified == "2026-11-23" and new.active
+    async with db.read() as tx:
+        (entry,) = await audit.entries(tx, "resource")
+    assert entry.action == "create" and entry.detail["name"] == [None, "Praatgroep Zuid"]
