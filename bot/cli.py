@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import example_data, reports, terminal
+from bot import example_data, private_logs, reports, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    private_logs.install(config.telegram_token or "")
     command = args.command or ("run" if config.telegram_token else "chat")
     if command == "chat" and not args.command:
         args.user, args.lang = "demo", None

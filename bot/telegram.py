@@ -20,6 +20,7 @@ import secrets
 import signal
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,18 +45,19 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     BaseUpdateProcessor,
     CallbackContext,
     TypeHandler,
 )
 
+from bot import private_logs
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
+from bot.pacing import Pacer
 from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, PacedRateLimiter, TolerantBot
 from bot.telegram_outbox import TelegramOutbox
 from bot.telegram_render import Outgoing, render
 from flows import Document, Engine, Incoming, Reply
@@ -71,9 +73,16 @@ POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait for news
 # calls); a lone carer's message arrives during a pending long poll and is not delayed.
 POLL_INTERVAL = 0.02
 MAX_CONCURRENT_UPDATES = 32
-RATE_RETRIES = 3  # how often a request that got 429 is tried again, after its retry_after
-SEND_ATTEMPTS = 3  # a reply lost to a network error is sent again (a duplicate beats a loss)
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+MAX_KEYBOARDS = 10_000  # chats whose last question's buttons are remembered (to take them away)
+SEND_ATTEMPTS = 3  # tries of a reply that meets network errors
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
+EXIT_BAD_TOKEN = 2
 DEFAULT_LISTEN = "127.0.0.1:8080"
 MAX_DOCUMENT_BYTES = 5_000_000  # a resource list is far smaller; larger files are not fetched
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # resource cards hold links; keep chats compact
@@ -211,6 +220,38 @@ def unsupported_kind(message: Message) -> str | None:
     return None
 
 
+class DeliveryMarks:
+    """Tells the engine which turns' replies arrived, many users in one write (a group commit).
+
+    A handler waits for its mark before the user's next update is handled, so a mark never
+    lands on a later turn than the one it belongs to.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def mark(self, external_id: str) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(external_id, []).append(future)
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                await self.engine.delivered(CHANNEL, list(batch))
+            except Exception as error:  # at worst the question is shown once more
+                log.warning("could not mark replies delivered: %s", type(error).__name__)
+            for futures in batch.values():
+                for future in futures:
+                    if not future.done():
+                        future.set_result(None)
+
+
 class TelegramChannel:
     """Turns updates into engine calls and replies into Bot API calls."""
 
@@ -219,6 +260,10 @@ class TelegramChannel:
         # A key for the user hashes in logs: stable for this bot, never printed.
         self._salt = hashlib.sha256(b"mantelbot-log-salt:" + token.encode()).digest()
         self._inactive: set[str] = set()  # users this process marked inactive
+        self._marks = DeliveryMarks(engine)
+        # The newest message with buttons in each private chat: typing an answer takes them away.
+        self._keyboards: OrderedDict[int, int] = OrderedDict()
+        self._left: set[int] = set()  # groups this process said goodbye to
 
     def user_ref(self, user_id: int) -> str:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:12]
@@ -232,28 +277,26 @@ class TelegramChannel:
     async def on_update(self, update: Update, context: CallbackContext) -> None:
         started = time.perf_counter()
         if update.my_chat_member:
-            await self._on_member(update.my_chat_member)
+            await self._on_member(update.my_chat_member, context)
         elif update.callback_query:
             await self._on_button(update, context)
         elif update.message:
-            await self._on_message(update.message, context)
+            await self._on_message(update.message, context, update.update_id)
+        elif update.edited_message:
+            await self._on_message(update.edited_message, context, update.update_id, edited=True)
         else:
             return
         log.debug("update done ms=%.1f", (time.perf_counter() - started) * 1000)
 
-    async def _on_message(self, message: Message, context: CallbackContext) -> None:
+    async def _on_message(
+        self, message: Message, context: CallbackContext, update_id: int, edited: bool = False
+    ) -> None:
         user = message.from_user
         if user is None or user.is_bot:
             return
         ref = self.user_ref(user.id)
         if message.chat.type != ChatType.PRIVATE:
-            t = self._translator(user.language_code)
-            text = t.gettext(
-                "I only work in a private chat, so that what you tell me stays between us. "
-                "Tap my name and send me a message there."
-            )
-            log.info("group message user=%s answered: private chat only", ref)
-            await self._deliver(context, message.chat_id, None, ref, [Reply(text)])
+            await self._leave_group(context, message.chat_id, user.language_code)
             return
         kind = unsupported_kind(message)
         if message.text is None and kind is None:
@@ -270,9 +313,34 @@ class TelegramChannel:
             unsupported=kind if document is None else None,
             user_ref=ref,
             document=document,
+            update_id=update_id,
+            confirms_delivery=True,
+            edited=edited,
         )
-        replies = await self.engine.handle(incoming)
+        # An answer typed under a question with buttons: those buttons are done with.
+        keyboard = None if edited else self._keyboards.pop(message.chat_id, None)
+        if keyboard is None:
+            replies = await self.engine.handle(incoming)
+        else:
+            remove = context.bot.edit_message_reply_markup(message.chat_id, keyboard)
+            _, replies = await asyncio.gather(
+                self._quietly(remove, "edit", ref), self.engine.handle(incoming)
+            )
         await self._deliver(context, message.chat_id, external_id, ref, replies)
+
+    async def _leave_group(self, context: CallbackContext, chat_id: int, hint: str | None) -> None:
+        """Say once that the bot works in private chats only, then leave the group."""
+        if chat_id in self._left:
+            return
+        self._left.add(chat_id)
+        t = self._translator(hint)
+        text = t.gettext(
+            "I only work in a private chat, so that what you tell me stays between us. "
+            "Tap my name and send me a message there."
+        )
+        log.info("added to a group: said private chat only, leaving")
+        await self._deliver(context, chat_id, None, "-", [Reply(text)])
+        await self._quietly(context.bot.leave_chat(chat_id), "leaveChat", "-")
 
     async def _download(self, message: Message, ref: str) -> Document | None:
         """A file the user sent (a coordinator's CSV), fetched with getFile; None when it is too
@@ -309,14 +377,27 @@ class TelegramChannel:
         external_id = str(user.id)
         await self._reactivate(external_id, ref)
         incoming = Incoming(
-            CHANNEL, external_id, choice=query.data, language_hint=user.language_code, user_ref=ref
+            CHANNEL,
+            external_id,
+            choice=query.data,
+            language_hint=user.language_code,
+            user_ref=ref,
+            update_id=update.update_id,
+            confirms_delivery=True,
         )
+        if isinstance(message, Message) and self._keyboards.get(message.chat.id) == message.id:
+            del self._keyboards[message.chat.id]  # taken away above
         *_, replies = await asyncio.gather(*chores, self.engine.handle(incoming))
         chat_id = message.chat.id if message else user.id
         await self._deliver(context, chat_id, external_id, ref, replies)
 
-    async def _on_member(self, change: ChatMemberUpdated) -> None:
-        """The user blocked (kicked) or unblocked the bot in their private chat."""
+    async def _on_member(self, change: ChatMemberUpdated, context: CallbackContext) -> None:
+        """The user blocked (kicked) or unblocked the bot in their private chat; or someone
+        added the bot to a group."""
+        if change.chat.type in GROUP_TYPES:
+            if change.new_chat_member.status in ("member", "administrator", "restricted"):
+                await self._leave_group(context, change.chat.id, change.from_user.language_code)
+            return
         if change.chat.type != ChatType.PRIVATE:
             return
         status = change.new_chat_member.status
@@ -353,10 +434,11 @@ class TelegramChannel:
         ref: str,
         replies: list[Reply],
     ) -> None:
-        """Send one turn's messages in order; stop when the user has blocked the bot."""
+        """Send one turn's messages in order; stop when the user has blocked the bot. When all
+        went out, the engine hears so: after a crash it need not show the question again."""
         for outgoing in render(replies):
             try:
-                await self._send(context, chat_id, outgoing)
+                sent = await self._send(context, chat_id, outgoing)
             except Forbidden:
                 log.info("blocked by user=%s", ref)
                 if external_id is not None:
@@ -365,38 +447,48 @@ class TelegramChannel:
             except BadRequest as error:
                 # Telegram's description names the problem, never the message text.
                 log.warning("refused user=%s: %s", ref, error.message)
+                continue
             except TelegramError as error:
                 log.warning("not sent user=%s: %s", ref, type(error).__name__)
                 return
+            if outgoing.keyboard and chat_id > 0:
+                self._keyboards.pop(chat_id, None)
+                self._keyboards[chat_id] = sent.message_id  # newest last
+                if len(self._keyboards) > MAX_KEYBOARDS:
+                    self._keyboards.popitem(last=False)
+        if external_id is not None and replies:
+            await self._marks.mark(external_id)
 
-    async def _send(self, context: CallbackContext, chat_id: int, outgoing: Outgoing) -> None:
-        bot = context.bot
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+    async def _send(self, context: CallbackContext, chat_id: int, outgoing: Outgoing) -> Message:
+        """A reply lost to a network error is sent again (a duplicate beats a loss)."""
+        for attempt in range(1, SEND_ATTEMPTS):
             try:
-                if outgoing.document:
-                    await bot.send_document(
-                        chat_id,
-                        document=outgoing.document.content,
-                        filename=outgoing.document.filename,
-                        caption=outgoing.text or None,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=outgoing.keyboard,
-                    )
-                else:
-                    await bot.send_message(
-                        chat_id,
-                        outgoing.text,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=outgoing.keyboard,
-                        link_preview_options=NO_PREVIEW,
-                    )
-                return
-            except (BadRequest, RetryAfter):
+                return await self._send_once(context, chat_id, outgoing)
+            except (BadRequest, RetryAfter):  # PTB's BadRequest is a NetworkError too
                 raise
             except NetworkError:
-                if attempt == SEND_ATTEMPTS:
-                    raise
                 await asyncio.sleep(0.5 * 2**attempt)
+        return await self._send_once(context, chat_id, outgoing)
+
+    async def _send_once(
+        self, context: CallbackContext, chat_id: int, outgoing: Outgoing
+    ) -> Message:
+        if outgoing.document:
+            return await context.bot.send_document(
+                chat_id,
+                document=outgoing.document.content,
+                filename=outgoing.document.filename,
+                caption=outgoing.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=outgoing.keyboard,
+            )
+        return await context.bot.send_message(
+            chat_id,
+            outgoing.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=outgoing.keyboard,
+            link_preview_options=NO_PREVIEW,
+        )
 
     async def on_error(self, update: object, context: CallbackContext) -> None:
         """Never log the update itself: it holds what the user wrote."""
@@ -427,17 +519,21 @@ class TelegramBot:
         self.engine = engine
         self.channel = TelegramChannel(engine, config.telegram_token)
         url = config.telegram_api_url
+        # One pacer for everything this bot sends into chats: replies and the outbox alike.
+        self.pacer = Pacer(rate)
+        self.bot = TolerantBot(
+            config.telegram_token,
+            base_url=f"{url}/bot",
+            base_file_url=f"{url}/file/bot",
+            # aiohttp instead of httpx: a quarter of the CPU per call (bot/telegram_http.py).
+            request=AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES * 2),
+            get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=10),
+            rate_limiter=PacedRateLimiter(self.pacer),
+        )
         self.app = (
             ApplicationBuilder()
-            .token(config.telegram_token)
-            .base_url(f"{url}/bot")
-            .base_file_url(f"{url}/file/bot")
-            # Paces requests into chats (rate 0: no pacing) and honours 429 retry_after.
-            .rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=RATE_RETRIES))
+            .bot(self.bot)
             .concurrent_updates(OneUserInOrder(MAX_CONCURRENT_UPDATES))
-            # aiohttp instead of httpx: a quarter of the CPU per call (bot/telegram_http.py).
-            .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES * 2))
-            .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=10))
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self.channel.on_update))
@@ -474,8 +570,13 @@ class TelegramBot:
     ) -> None:
         """Run until `stop` is set: long polling, or a webhook server."""
         app = self.app
-        await self._initialize(stop)
-        if stop.is_set():
+        try:
+            ready = await self._initialize(stop)
+        except BaseException:
+            await app.bot.shutdown()  # e.g. a refused token: close the connections getMe opened
+            raise
+        if not ready:
+            await app.bot.shutdown()
             return
         try:
             try:
@@ -515,13 +616,14 @@ class TelegramBot:
                 await app.stop()
             await app.shutdown()
 
-    async def _initialize(self, stop: asyncio.Event) -> None:
-        """getMe until Telegram answers: a bot started before the network is up comes up."""
+    async def _initialize(self, stop: asyncio.Event) -> bool:
+        """getMe until Telegram answers: a bot started before the network is up comes up.
+        False when `stop` came first."""
         delay = 1.0
         while not stop.is_set():
             try:
                 await self.app.initialize()
-                return
+                return True
             except InvalidToken:
                 raise
             except NetworkError as error:
@@ -529,35 +631,19 @@ class TelegramBot:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(30.0, delay * 2)
-
-
-class RedactToken(logging.Filter):
-    """Defence in depth: whatever a library logs, the token never reaches the log."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
+        return False
 
 
 def quiet_logging(token: str) -> None:
     # httpx logs every request URL at INFO, and the URL holds the token.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    # At DEBUG, python-telegram-bot logs the parameters of every call: what users wrote.
-    logging.getLogger("telegram").setLevel(logging.INFO)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
-            handler.addFilter(RedactToken(token))
+    # At DEBUG, python-telegram-bot logs every call (scrubbed, but many lines): not by default.
+    library = logging.getLogger("telegram")
+    if library.level == logging.NOTSET:
+        library.setLevel(logging.INFO)
+    # Whatever is logged anyway: no raw update data from the library, never the token.
+    private_logs.install(token)
 
 
 async def run(db: Database, config: Config, webhook: WebhookSettings | None, rate: float) -> int:
@@ -571,7 +657,7 @@ async def run(db: Database, config: Config, webhook: WebhookSettings | None, rat
         await bot.serve(stop, webhook)
     except InvalidToken:
         log.error("Telegram refused the token in TELEGRAM_BOT_TOKEN")
-        return 1
+        return EXIT_BAD_TOKEN
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

@@ -61,13 +61,17 @@ def render(replies: Sequence[Reply], limit: int = MAX_TEXT) -> list[Outgoing]:
     return messages
 
 
+ONE_COLUMN_MAX = 6  # up to this many buttons one per row; more in two columns
+
+
 def keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup | None:
-    """One button per row: labels stay readable on a narrow phone screen."""
+    """One button per row, so labels stay readable on a narrow phone screen; a long list in two
+    columns, so it fits on the screen without scrolling."""
     if not choices:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(choice.label, callback_data=choice.key)] for choice in choices]
-    )
+    buttons = [InlineKeyboardButton(choice.label, callback_data=choice.key) for choice in choices]
+    width = 1 if len(buttons) <= ONE_COLUMN_MAX else 2
+    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
 
 
 def size(text: str) -> int:

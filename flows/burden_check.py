@@ -213,7 +213,7 @@ async def ask_result(ctx: Context) -> list[Reply]:
         + _("Remember: this is a check, not a diagnosis.")
     )
     choices = tuple(
-        Choice(HANDOVER, _("Talk to a carer support adviser"))
+        Choice(HANDOVER, _("Ask a carer support adviser"))
         if name == HANDOVER
         else find_help.door_choice(ctx, name)
         for name in band.doors

@@ -32,7 +32,7 @@ ANSWER_WORKING_DAYS = 2
 MAX_QUESTION = 1000
 assert tuple(TOPIC_LABELS) == handovers.TOPICS
 
-menu_entry("consult", N_("Talk to a carer support adviser"), "consult.start", order=40)
+menu_entry("consult", N_("Ask a carer support adviser"), "consult.start", order=40)
 # A question that opens the helplines is not lost: the crisis screen offers "Send anyway".
 held_text.KEEPS_TYPED_TEXT.add("consult.question")
 
@@ -125,7 +125,7 @@ async def ask_start(ctx: Context) -> list[Reply]:
             + "\n\n"
             + _(
                 "Do you want to give it now? Then I store your language, your district and your "
-                "answers. You can see or erase them at any time with /mijngegevens and /vergeetmij."
+                "answers. You can see or erase them at any time with /mydata and /forgetme."
             ),
             (
                 Choice("consent", _("Yes, store my question")),
@@ -182,7 +182,12 @@ async def ask_question(ctx: Context) -> Reply:
         + "\n\n"
         + _(
             "Write your question in a few sentences. What is going on, and what would you like "
-            "help with? Please leave out names and other details you don't need to share."
+            "help with?"
+        )
+        + "\n\n"
+        + _(
+            "I store your question until an adviser has answered it. So do not write names, "
+            "phone numbers or addresses in it, not yours and not anyone else's."
         ),
         (Choice("menu", _("Cancel")),),
     )

@@ -75,6 +75,10 @@ class Incoming:
     language_hint: str | None = None
     unsupported: str | None = None  # a kind we cannot read: "photo", "sticker", …
     user_ref: str | None = None  # a pseudonym for logs (e.g. a keyed hash), never the raw id
+    # Set by channels that may see an update twice and may lose a reply in a crash (Telegram):
+    update_id: int | None = None  # rising per channel; a repeat is not answered twice
+    confirms_delivery: bool = False  # the channel calls Engine.delivered once the replies arrived
+    edited: bool = False  # the user changed a message they sent earlier
     document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
 
     @property
@@ -224,6 +228,10 @@ class Step:
     name: str
     ask: AskFn
     answer: AnswerFn
+    back: bool = True  # offer "back" (not where it leads nowhere useful, e.g. after /stop)
+    # Steps a choice of this step leads to already: "back" to them is not offered as well.
+    offered_elsewhere: tuple[str, ...] = ()
+    edits: bool = False  # an edited message is a new answer here (a corrected postcode)
 
 
 @dataclass(frozen=True)
@@ -250,12 +258,20 @@ FIRST_STEP = "onboarding.welcome"
 HOME_STEP = "menu.main"
 
 
-def step(name: str, ask: AskFn, *, documents: bool = False) -> Callable[[AnswerFn], AnswerFn]:
+def step(
+    name: str,
+    ask: AskFn,
+    *,
+    back: bool = True,
+    offered_elsewhere: tuple[str, ...] = (),
+    edits: bool = False,
+    documents: bool = False,
+) -> Callable[[AnswerFn], AnswerFn]:
     """Register `answer` as the step `name`, with `ask` as its question. `documents`: the step
     reads files the user sends (`msg.document`)."""
 
     def register(answer: AnswerFn) -> AnswerFn:
-        STEPS[name] = Step(name, ask, answer)
+        STEPS[name] = Step(name, ask, answer, back, offered_elsewhere, edits)
         if documents:
             DOCUMENT_STEPS.add(name)
         return answer
@@ -354,6 +370,7 @@ class Engine:
         )
         self._sessions: OrderedDict[tuple[str, str], Session] = OrderedDict()
         self._max_sessions = max_sessions
+        self._undelivered: set[tuple[str, str]] = set()  # stored turns not yet marked delivered
 
     def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -377,7 +394,8 @@ class Engine:
         return self.default_language
 
     async def handle(self, msg: Incoming) -> list[Reply]:
-        """Every message gets at least one reply; no exception escapes."""
+        """Every message gets at least one reply; no exception escapes. Not answered: an update
+        seen before whose replies arrived, and an edited message where edits mean nothing."""
         key = (msg.channel, msg.external_id)
         started = time.perf_counter()
         async with self._lock(key):
@@ -410,7 +428,28 @@ class Engine:
             Incoming(channel, external_id, choice="resume", language_hint=hint)
         )
 
+    async def delivered(self, channel: str, external_ids: list[str]) -> None:
+        """The channel delivered these users' replies: a restart need not show them again."""
+        keys = [(channel, e) for e in external_ids if (channel, e) in self._undelivered]
+        if not keys:
+            return  # nothing stored is waiting (e.g. users without consent live in memory)
+        self._undelivered.difference_update(keys)
+        async with self.db.transaction() as tx:
+            await state_store.mark_delivered(tx, channel, [e for _, e in keys])
+
+    async def _edit_means_nothing(self, key: tuple[str, str]) -> bool:
+        """An edited message is an answer only at a step that takes edits (a postcode)."""
+        state = self._session(key).state
+        if state is None:
+            async with self.db.read() as tx:
+                user = await users.get(tx, *key)
+                state = await state_store.load(tx, user.id) if user else None
+        step = STEPS.get(state.step) if state else None
+        return not (step and step.edits)
+
     async def _handle(self, key: tuple[str, str], msg: Incoming) -> tuple[list[Reply], str]:
+        if msg.edited and await self._edit_means_nothing(key):
+            return [], "edit-ignored"
         for route in INTERCEPTORS:
             if route.claims(msg):
                 return await route.answer(await self._glance(key, msg), msg), "intercepted"
@@ -419,6 +458,13 @@ class Engine:
             user = await users.get(tx, *key)
             session = self._session(key)
             state = await state_store.load(tx, user.id) if user else session.state
+            if (
+                state
+                and state.delivered
+                and msg.update_id
+                and msg.update_id <= (state.last_update or 0)
+            ):
+                return [], "repeat"  # fetched again after a crash, and answered before it
             ctx = Context(
                 tx=tx,
                 t=self.translator(self._language(user, session, msg.language_hint)),
@@ -435,8 +481,13 @@ class Engine:
             )
             turn = await self._dispatch(ctx, state, msg)
             replies, new_state = await self._conclude(ctx, state, turn)
+            # Users without consent live in memory: a crash loses their state anyway.
+            new_state.delivered = not (msg.confirms_delivery and ctx.user)
+            new_state.last_update = msg.update_id or (state.last_update if state else None)
             if ctx.user:
                 await state_store.save(tx, ctx.user.id, new_state, ctx.now)
+                if msg.confirms_delivery:
+                    self._undelivered.add(key)
         # Only after the commit: memory follows what the database holds.
         if ctx.user:
             self._sessions.pop(key, None)
@@ -472,11 +523,19 @@ class Engine:
             return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             return goto(FIRST_STEP if state is None else HOME_STEP)
+        if not state.delivered and msg.choice not in state.offered:
+            # Our last answer may have been lost (a crash before it was sent): what the user
+            # wrote cannot be an answer to a question they did not see. Show it again.
+            return Turn(
+                [Reply(_("My last message may not have reached you. Here it is again."))],
+                next=state.step,
+                data=state.data,
+            )
         if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
             return Turn([Reply(_("I can only read text and buttons."))], understood=False)
         if msg.command:
             return Turn(
-                [Reply(_("I don't know that command. Try /menu, /hulp or /stop."))],
+                [Reply(_("I don't know that command. Try /menu, /help or /stop."))],
                 understood=False,
             )
         if msg.choice == "back" or (msg.text or "").strip().casefold() in BACK_WORDS:
@@ -528,6 +587,11 @@ class Engine:
         keys = offered_keys(replies)
         if step_name in (HOME_STEP, FIRST_STEP) or not replies or "back" in keys:
             return replies
+        step = STEPS.get(step_name)
+        if step and (not step.back or (history and history[-1][0] in step.offered_elsewhere)):
+            return replies  # back leads nowhere useful, or where another button goes
+        if "resume" in keys:
+            return replies  # "back to where I was" is offered (e.g. under the helplines)
         if not history and "menu" in keys:
             return replies  # back would be the main menu, which is offered already
         last = replies[-1]

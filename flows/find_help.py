@@ -51,7 +51,7 @@ class Door:
 DOORS: dict[str, Door] = {
     "respite": Door(N_("I want some time off"), ("respite",)),
     "course": Door(N_("A course"), ("course",)),
-    "peers": Door(N_("Talk with other carers"), ("peer_group", "buddy")),
+    "peers": Door(N_("Meet other carers"), ("peer_group", "buddy")),
     "practical_help": Door(N_("Practical help"), ("practical_help",)),
     # De Luisterlijn and the Mantelzorglijn listen anywhere in the country, day and night.
     "emotional_support": Door(
@@ -342,7 +342,8 @@ async def ask_results(ctx: Context) -> list[Reply]:
     return [*replies, *(Reply(card) for card in cards[:-1]), Reply(cards[-1], choices)]
 
 
-@step(RESULTS_STEP, ask=ask_results)
+# "Other kind of help" goes to the list of kinds: "back" there would be the same button twice.
+@step(RESULTS_STEP, ask=ask_results, offered_elsewhere=("find.category", DOORS_STEP))
 async def results(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice == "more":
         return goto(RESULTS_STEP, data=ctx.data | {"page": int(ctx.data.get("page", 0)) + 1})

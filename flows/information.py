@@ -42,16 +42,16 @@ LINKS: dict[str, tuple[tuple[str, str], ...]] = {
     "mantelzorg": (("am_i", N_("Am I a carer?")), ("find", N_("Find help near me"))),
     "leave": (
         ("page:working_carers", N_("Read: working and caring")),
-        ("consult", N_("Talk to a carer support adviser")),
+        ("consult", N_("Ask a carer support adviser")),
     ),
     "wmo": (
         ("prepare", N_("Prepare the conversation")),
-        ("consult", N_("Talk to a carer support adviser")),
+        ("consult", N_("Ask a carer support adviser")),
     ),
     "appreciation": (("door:appreciation", N_("Appreciation near me")),),
     "respite": (
         ("door:respite", N_("Find respite care near me")),
-        ("consult", N_("Talk to a carer support adviser")),
+        ("consult", N_("Ask a carer support adviser")),
     ),
     "working_carers": (
         ("page:leave", N_("Read: leave from work")),
@@ -112,7 +112,7 @@ async def ask_topics(ctx: Context) -> Reply:
         _("What do you want to know? I explain it in a few short messages."),
         titles
         + (
-            Choice("map", _("All help near me (sociale kaart)")),
+            Choice("map", _("All help near me")),
             Choice("menu", _("Main menu")),
         ),
     )

@@ -56,7 +56,7 @@ async def ask_paused(ctx: Context) -> Reply:
     return Reply(ctx._("OK, we stop here. Send /menu or any message when you want to go on."))
 
 
-@step("menu.paused", ask=ask_paused)
+@step("menu.paused", ask=ask_paused, back=False)
 async def paused(ctx: Context, msg: Incoming) -> Turn:
     return goto("menu.main")
 

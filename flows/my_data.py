@@ -25,7 +25,8 @@ from flows.language import LANGUAGE_NAMES
 from flows.places import HOME_POSTCODE_STEP, first_time
 from store import areas, user_data
 
-EXPORT_FILENAME = "mantelbot-gegevens.json"
+# The file is named in the carer's language (Dutch: mantelbot-gegevens.json).
+EXPORT_FILENAME = N_("mantelbot-data.json")
 # Plain words for the tables this project knows; any other table is named as it is.
 TABLE_LABELS = {
     "conversation_state": N_("Where we are in our conversation, so I can go on after a break"),
@@ -78,7 +79,9 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
             area=await _area_name(ctx, user.home_area)
         ),
         "• "
-        + _("Where your naaste lives: {area}").format(area=await _area_name(ctx, user.care_area)),
+        + _("Where the person you care for lives: {area}").format(
+            area=await _area_name(ctx, user.care_area)
+        ),
         *profile.overview_lines(ctx),
     ]
     for table, rows in tables.items():
@@ -109,7 +112,7 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
     lines += [
         "",
         _("I never store your name, your postcode or messages about a crisis."),
-        _("You get all of it as a file too: {filename}.").format(filename=EXPORT_FILENAME),
+        _("You get all of it as a file too: {filename}.").format(filename=_(EXPORT_FILENAME)),
     ]
     return "\n".join(lines)
 
@@ -145,7 +148,7 @@ async def ask_show(ctx: Context) -> list[Reply]:
     tables = await user_data.export(ctx.tx, ctx.user.id)
     export = {"exported_at": ctx.now.isoformat(timespec="seconds"), "tables": tables}
     document = Document(
-        EXPORT_FILENAME,
+        ctx._(EXPORT_FILENAME),
         json.dumps(export, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
         "application/json",
     )

@@ -34,7 +34,7 @@ async def ask_welcome(ctx: Context) -> list[Reply]:
             _(
                 "To help you better, I store your language, your district and your answers. "
                 "I never store your postcode or your name. You can see or erase your data at any "
-                "time with /mijngegevens and /vergeetmij."
+                "time with /mydata and /forgetme."
             )
             + "\n\n"
             + _("Is it OK that I store this?"),

@@ -139,7 +139,7 @@ async def ask_postcode(ctx: Context) -> Reply:
     )
 
 
-@step(HOME_POSTCODE_STEP, ask=ask_postcode)
+@step(HOME_POSTCODE_STEP, ask=ask_postcode, edits=True)
 async def home_postcode(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "skip":
@@ -177,7 +177,7 @@ async def ask_care_postcode(ctx: Context) -> Reply:
     )
 
 
-@step(CARE_POSTCODE_STEP, ask=ask_care_postcode)
+@step(CARE_POSTCODE_STEP, ask=ask_care_postcode, edits=True)
 async def care_postcode(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "same" and ctx.home_area:
@@ -248,7 +248,7 @@ async def ask_area_list(ctx: Context) -> Reply:
         key = _area_key(parent)
         if key:
             choices.append(Choice(key, _("Somewhere else in {place}").format(place=name)))
-    choices.append(Choice(f"area:{areas.ROOT}", _("Somewhere else in the Netherlands")))
+    choices.append(Choice(f"area:{areas.ROOT}", _("Elsewhere in the Netherlands")))
     return Reply(text, tuple(choices))
 
 

@@ -30,10 +30,10 @@ MAX_REPLY = 4000  # a chat message holds 4096 characters
 QUESTIONS = (
     (
         N_(
-            "What can your naaste still do themselves? "
+            "What can the person you care for still do themselves? "
             "Think of washing, eating, walking, arranging things or making choices."
         ),
-        N_("What can my naaste still do themselves?"),
+        N_("What can the person I care for still do?"),
     ),
     (
         N_(
@@ -62,7 +62,7 @@ QUESTIONS = (
     ),
 )
 
-menu_entry("prepare", N_("Prepare a talk with care professionals"), "prepare.intro", order=50)
+menu_entry("prepare", N_("Prepare a care conversation"), "prepare.intro", order=50)
 
 
 async def ask_intro(ctx: Context) -> Reply:
@@ -70,8 +70,9 @@ async def ask_intro(ctx: Context) -> Reply:
     return Reply(
         _(
             "Will you soon talk with a care professional? For example the GP, the district "
-            "nurse, the municipality (Wmo) or a care home. Five questions help you prepare. They "
-            "come from the 'Schijf van Vijf', a tool that care workers use too."
+            "nurse, the municipality (for help at home under the Wmo, the law on support at "
+            "home) or a care home. Five questions help you prepare. They come from the 'Schijf "
+            "van Vijf', a tool that care workers use too."
         )
         + "\n\n"
         + _(

@@ -25,7 +25,7 @@ async def ask_main(ctx: Context) -> Reply:
     _ = ctx._
     choices = [
         Choice("home", _("Where I live")),
-        Choice("care", _("Where my naaste lives")),
+        Choice("care", _("Home of the person I care for")),
         Choice("profile", _("My situation (profile)")),
         Choice("language", _("Language")),
         Choice("mydata", _("See my data")),
@@ -36,7 +36,7 @@ async def ask_main(ctx: Context) -> Reply:
         status = _("You gave consent: I store your answers.")
     else:
         if not erasure.is_young(ctx):
-            choices.append(Choice("consent", _("Store my answers (give consent)")))
+            choices.append(Choice("consent", _("Store my answers")))
         status = _("You did not give consent: I store nothing about you.")
     choices.append(Choice("menu", _("Main menu")))
     return Reply(_("Your data and settings.") + " " + status, tuple(choices))
@@ -80,7 +80,7 @@ async def ask_consent(ctx: Context) -> Reply:
         _(
             "If you say yes, I store your language, your district and your answers. Then I can "
             "help you better, and we can go on later. I never store your postcode or your name. "
-            "You can see or erase your data at any time with /mijngegevens and /vergeetmij."
+            "You can see or erase your data at any time with /mydata and /forgetme."
         )
         + "\n\n"
         + _("Is it OK that I store this?"),

@@ -16,26 +16,37 @@ class State:
     data: dict[str, Any] = field(default_factory=dict)
     offered: list[str] = field(default_factory=list)
     history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # for "back"
+    delivered: bool = True  # the replies of the last turn reached the user (as far as we know)
+    last_update: int | None = None  # the channel's number of the update the last turn answered
 
 
 async def load(tx: Tx, user_id: int) -> State | None:
     async with tx.execute(
-        "SELECT step, data, offered, history FROM conversation_state WHERE user_id = ?",
+        "SELECT step, data, offered, history, delivered, last_update FROM conversation_state "
+        "WHERE user_id = ?",
         (user_id,),
     ) as cur:
         row = await cur.fetchone()
     if row is None:
         return None
     history = [(step, data) for step, data in json.loads(row["history"])]
-    return State(row["step"], json.loads(row["data"]), json.loads(row["offered"]), history)
+    return State(
+        row["step"],
+        json.loads(row["data"]),
+        json.loads(row["offered"]),
+        history,
+        bool(row["delivered"]),
+        row["last_update"],
+    )
 
 
 async def save(tx: Tx, user_id: int, state: State, now: datetime) -> None:
     await tx.execute(
-        "INSERT INTO conversation_state (user_id, step, data, offered, history, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, "
-        "data = excluded.data, offered = excluded.offered, history = excluded.history, "
-        "updated_at = excluded.updated_at",
+        "INSERT INTO conversation_state (user_id, step, data, offered, history, updated_at, "
+        "delivered, last_update) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+        "SET step = excluded.step, data = excluded.data, offered = excluded.offered, "
+        "history = excluded.history, updated_at = excluded.updated_at, "
+        "delivered = excluded.delivered, last_update = excluded.last_update",
         (
             user_id,
             state.step,
@@ -43,5 +54,17 @@ async def save(tx: Tx, user_id: int, state: State, now: datetime) -> None:
             json.dumps(state.offered),
             json.dumps(state.history, ensure_ascii=False),
             now.isoformat(timespec="seconds"),
+            state.delivered,
+            state.last_update,
         ),
+    )
+
+
+async def mark_delivered(tx: Tx, channel: str, external_ids: list[str]) -> None:
+    """The replies of these users' last turns reached them."""
+    marks = ",".join("?" * len(external_ids))
+    await tx.execute(
+        "UPDATE conversation_state SET delivered = 1 WHERE delivered = 0 AND user_id IN "
+        f"(SELECT id FROM users WHERE channel = ? AND external_id IN ({marks}))",
+        (channel, *external_ids),
     )

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from store import needs
+from store.areas import ROOT
 from store.db import Tx
 
 SMALL = 5  # counts below this are shown as "<5"
@@ -38,7 +40,7 @@ class Report:
     bands: dict[str, int] = field(default_factory=dict)  # band → carers (latest check)
     asked: list[tuple[str, int]] = field(default_factory=list)  # category → times, most first
     unmet: list[tuple[str, str, int]] = field(default_factory=list)  # (area, category, times)
-    handovers: dict[str, int] = field(default_factory=dict)  # status → questions
+    handovers: dict[str, int] = field(default_factory=dict)  # "open"/"answered" → questions
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -116,19 +118,20 @@ async def _by_category(
 
 
 async def _handovers(tx: Tx, codes: list[str], since: date | None) -> dict[str, int]:
+    """Questions still waiting for a first answer ("open") and those answered."""
     params: list[object] = list(codes)
     after = ""
     if since is not None:
         after = "AND created_at >= ?"
         params.append(since.isoformat())
     async with tx.execute(
-        # Answered: a coordinator wrote back; open: nobody did yet and it is not closed.
-        "SELECT CASE WHEN answered_at IS NOT NULL THEN 'answered' WHEN status = 'closed' "
-        "THEN 'closed' ELSE 'open' END AS state, count(*) FROM handovers "
-        f"WHERE area_code IN ({_marks(codes)}) {after} GROUP BY state",
+        "SELECT coalesce(sum(answered_at IS NULL AND status <> 'closed'), 0), "
+        "coalesce(sum(answered_at IS NOT NULL), 0) "
+        f"FROM handovers WHERE area_code IN ({_marks(codes)}) {after}",
         params,
     ) as cur:
-        return {row[0]: row[1] for row in await cur.fetchall()}
+        row = await cur.fetchone()
+    return {"open": row[0], "answered": row[1]}
 
 
 async def _below(tx: Tx, area_codes: Iterable[str] | None) -> list[str]:
@@ -166,6 +169,9 @@ async def report(
     for _area, category, n in await _by_category(tx, "help_asked", "asked_on", codes, since):
         asked[category] = asked.get(category, 0) + n
     result.asked = sorted(asked.items(), key=lambda item: (-item[1], item[0]))
-    result.unmet = await _by_category(tx, "unmet_needs", "noted_on", codes, since)
+    result.unmet = [  # needs of carers outside every area are kept under the root
+        (needs.OUTSIDE if area == ROOT else area, category, n)
+        for area, category, n in await _by_category(tx, "unmet_needs", "noted_on", codes, since)
+    ]
     result.handovers = await _handovers(tx, codes, since)
     return result

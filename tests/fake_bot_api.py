@@ -4,8 +4,11 @@ It speaks the subset of the Bot API the bot uses (`{url}/bot{token}/{method}`, f
 `{url}/file/bot{token}/{path}`), refuses what Telegram refuses (text over 4,096 characters, callback
 data over 64 bytes, HTML that does not parse, a callback query answered twice, an edit that changes
 nothing), records every call, and can be told to fail: 403 for a user who blocked the bot, 429 with
-`retry_after`, 502 for getUpdates. Tests play the users: they queue updates (text, button presses,
-stickers, group messages, chat member changes) and wait for the bot's calls.
+`retry_after`, 502 for getUpdates. Like Telegram it can accept only so many messages a second and
+answer the rest with 429 and a `retry_after` (`accept_per_second`), and it can hold a chat's
+messages unanswered (`hold`), so a test can kill the bot while it waits for the answer. Tests play
+the users: they queue updates (text, button presses, stickers, group messages, chat member
+changes) and wait for the bot's calls.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import copy
 import html
 import itertools
 import json
+import math
 import re
 import time
 from collections import deque
@@ -34,6 +38,7 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 # Methods that act on a chat: the ones `fail` and `block` apply to.
 CHAT_METHODS = {"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+SEND_METHODS = {"sendMessage", "sendDocument"}
 INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout"}
 JSON_PARAMS = {
     "reply_markup",
@@ -140,9 +145,11 @@ class FakeBotAPI:
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (path, content)
         self.webhook: dict[str, Any] = {}
         self.blocked: set[int] = set()
+        self.left: set[int] = set()  # groups the bot left
         self._failures: dict[int, deque[Failure]] = {}
         self._update_failures: deque[int] = deque()
         self._updates: deque[dict] = deque()
+        self.pushed: list[dict] = []  # every update the users sent, for checks on the logs
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._callbacks: dict[str, bool] = {}  # query id → answered
@@ -152,6 +159,11 @@ class FakeBotAPI:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._closing = False
         self.port = 0
+        self.accept_per_second: float | None = None  # more chat calls in a second get a 429
+        self._accepted: deque[float] = deque()  # when the chat calls of the last second came
+        self.held: set[int] = set()  # chats whose messages are not answered (see `hold`)
+        self.holding: list[Call] = []  # messages waiting in a held chat
+        self.confirmed = 0  # the highest update id the bot confirmed (getUpdates offset - 1)
 
     # --- running ---
 
@@ -196,8 +208,25 @@ class FakeBotAPI:
     def push(self, kind: str, payload: dict) -> int:
         update_id = next(self._ids)
         self._updates.append({"update_id": update_id, kind: payload})
+        self.pushed.append(self._updates[-1])
         self._wake()
         return update_id
+
+    def push_again(self, update: dict) -> None:
+        """Send an update again, as Telegram does when its offset was not confirmed."""
+        self._updates.append(copy.deepcopy(update))
+        self._wake()
+
+    def unreadable_member_change(self, user_id: int) -> int:
+        """A my_chat_member update the library cannot parse: "kicked" without `until_date`."""
+        update_id = self.member_status(user_id, "kicked")
+        del self._updates[-1]["my_chat_member"]["new_chat_member"]["until_date"]
+        return update_id
+
+    def unreadable_poll(self, user_id: int, question: str) -> int:
+        """A message with a poll that lacks most of its fields."""
+        poll = {"id": "poll-1", "question": question}
+        return self.push("message", self.user_message(user_id, poll=poll))
 
     def user_message(
         self,
@@ -280,6 +309,27 @@ class FakeBotAPI:
             },
         )
 
+    def added_to_group(self, user_id: int, group_id: int) -> int:
+        """`user_id` adds the bot to a group."""
+        return self.push(
+            "my_chat_member",
+            {
+                "chat": self.chat(group_id, "group"),
+                "from": self.user(user_id),
+                "date": int(time.time()),
+                "old_chat_member": {"status": "left", "user": BOT_USER},
+                "new_chat_member": {"status": "member", "user": BOT_USER},
+            },
+        )
+
+    def edit_text(self, user_id: int, message_id: int, text: str) -> int:
+        """The user changes the text of a message they sent earlier."""
+        message = self.user_message(user_id, text=text) | {
+            "message_id": message_id,
+            "edit_date": int(time.time()),
+        }
+        return self.push("edited_message", message)
+
     def add_file(self, file_id: str, path: str, content: bytes) -> None:
         self.files[file_id] = (path, content)
 
@@ -293,6 +343,14 @@ class FakeBotAPI:
         }.get(status, "Internal Server Error")
         failure = Failure(status, description, retry_after if status == 429 else None)
         self._failures.setdefault(chat_id, deque()).extend([failure] * times)
+
+    def hold(self, chat_id: int) -> None:
+        """Messages into `chat_id` get no answer, until `release`: the bot waits for one."""
+        self.held.add(chat_id)
+
+    def release(self, chat_id: int) -> None:
+        self.held.discard(chat_id)
+        self._wake()
 
     def fail_get_updates(self, times: int, status: int = 502) -> None:
         self._update_failures.extend([status] * times)
@@ -366,15 +424,29 @@ class FakeBotAPI:
             if queue:
                 failure = queue.popleft()
                 raise ApiError(failure.status, failure.description, failure.retry_after)
+            self._flood_control()
         result = handler(params, files)
         if asyncio.iscoroutine(result):
             result = await result
         return result
 
+    def _flood_control(self) -> None:
+        """At most `accept_per_second` chat calls in any second; Telegram says when to retry."""
+        if not self.accept_per_second:
+            return
+        now = time.monotonic()
+        while self._accepted and self._accepted[0] <= now - 1:
+            self._accepted.popleft()
+        if len(self._accepted) >= self.accept_per_second:
+            wait = math.ceil(self._accepted[0] + 1 - now)  # whole seconds, as Telegram says
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", max(1, wait))
+        self._accepted.append(now)
+
     async def _api_getUpdates(self, params: dict, files: dict) -> list[dict]:
         if self._update_failures:
             raise ApiError(self._update_failures.popleft(), "Bad Gateway")
         offset = params.get("offset", 0)
+        self.confirmed = max(self.confirmed, offset - 1)
         while self._updates and offset and self._updates[0]["update_id"] < offset:
             self._updates.popleft()  # confirmed: gone for good, as at Telegram
         self._polls += 1
@@ -533,6 +605,10 @@ class FakeBotAPI:
             "file_path": path,
         }
 
+    def _api_leaveChat(self, params: dict, files: dict) -> bool:
+        self.left.add(params["chat_id"])
+        return True
+
     def _api_close(self, params: dict, files: dict) -> bool:
         return True
 
@@ -560,6 +636,7 @@ def _decode(arguments: dict[str, list[bytes]]) -> dict[str, Any]:
 class _ApiHandler(tornado.web.RequestHandler):
     def initialize(self, fake: FakeBotAPI) -> None:
         self.fake = fake
+        self._gone = False
 
     async def get(self, token: str, method: str) -> None:
         await self.post(token, method)
@@ -571,6 +648,15 @@ class _ApiHandler(tornado.web.RequestHandler):
             for name, parts in self.request.files.items()
         }
         call = Call(method, _decode(self.request.arguments), files, at=time.monotonic())
+        if method in SEND_METHODS and call.chat_id in fake.held:
+            fake.holding.append(call)
+            fake._notify()
+            while call.chat_id in fake.held and not self._gone:
+                await _wait(fake._changed, 1.0)
+            if self._gone:  # the bot died waiting: the message never arrived
+                call.status, call.error = 499, "the client went away"
+                fake._record(call)
+                return
         try:
             if token != fake.token:
                 raise ApiError(401, "Unauthorized")
@@ -593,8 +679,9 @@ class _ApiHandler(tornado.web.RequestHandler):
             body["parameters"] = {"retry_after": call.retry_after}
         self.finish(json.dumps(body))
 
-    def on_connection_close(self) -> None:  # a client gave up a long poll: nothing to do
-        pass
+    def on_connection_close(self) -> None:  # a client gave up (a long poll, or it died)
+        self._gone = True
+        self.fake._wake()
 
 
 class _FileHandler(tornado.web.RequestHandler):

@@ -102,3 +102,24 @@ async def test_a_new_resource_step_by_step(fenna: Chat, db: Database):
     async with db.read() as tx:
         (entry,) = await audit.entries(tx, "resource")
     assert entry.action == "create" and entry.detail["name"] == [None, "Praatgroep Zuid"]
+
+
+async def test_recent_changes_show_my_areas_only_old_and_new(fenna: Chat, db: Database):
+    await town.add_coordinator(db, "lotte", ["lindenoord"])
+    lotte = Chat(make_engine(db), user="lotte")
+    await lotte.send("/beheer")
+    await lotte.press("res")
+    await lotte.send("maatje")
+    await lotte.press("ro:0")
+    await lotte.press("ok")  # a change in Lindenoord: not Fenna's business
+    await fenna.send("wilg")
+    await fenna.press("ro:0")
+    await fenna.press("edit")
+    await fenna.press("ef:phone")
+    await fenna.send("0599 200 200")
+    await fenna.send("/beheer")
+    await fenna.press("changes")
+    assert "De laatste 1 wijzigingen in jouw gebieden" in fenna.text
+    assert "Fenna de Vries, Steunpunt Weidebroek · wb-logeerhuis (gewijzigd)" in fenna.text
+    assert "Telefoon: 0599 100 100 → 0599 200 200" in fenna.text
+    assert "lo-maatje" not in fenna.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from store import needs
+from store import needs, stats
 from store.db import Database
 from tests.support import Chat, make_engine, rows
 
@@ -109,7 +109,7 @@ async def test_a_need_is_counted_once_when_the_carer_goes_back_and_opens_it_agai
     await open_door(chat, "cat:course")
     assert "Ik heb in Kampen nog niets gevonden" in chat.text
     for _again in range(2):  # back to the kinds of help, and the same door again
-        await chat.press("back")
+        await chat.press("cats")
         await chat.press("cat:course")
     assert "Online cursus mantelzorg" in chat.text
     assert await unmet(zwolle_db) == [("kampen", "course")]
@@ -124,6 +124,10 @@ async def test_a_postcode_outside_every_area_is_counted_as_outside(zwolle_db):
     async with zwolle_db.read() as tx:
         counted = await needs.counts(tx, since=date(2026, 1, 1))
     assert [(c.area_code, c.category, c.count) for c in counted] == [(needs.OUTSIDE, "course", 1)]
+    async with zwolle_db.read() as tx:  # what coordinators for every area see
+        report = await stats.report(tx, None, ())
+        kampen = await stats.report(tx, ["kampen"], ())
+    assert report.unmet == [(needs.OUTSIDE, "course", 1)] and kampen.unmet == []
 
 
 async def test_help_close_to_you_is_said_only_when_something_local_is_listed(zwolle_db):
@@ -151,3 +155,119 @@ async def test_after_forget_me_the_postcode_is_asked_again(zwolle_db):
     assert "Ik heb alles gewist" in chat.text and "Waar woon je?" in chat.text
     await chat.send("8032 AB")
     assert "Je woont in Holtenbroek" in chat.text
+
+
+DUTCH_IN_ENGLISH = ("naaste", "/mijngegevens", "/vergeetmij", "/hulp", "/taal", "lotgeno")
+
+
+def english_catalogue() -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import po_path
+
+    with po_path("en").open("rb") as f:
+        return {
+            (m.id if isinstance(m.id, str) else m.id[0]): (
+                m.string if isinstance(m.string, str) else " ".join(m.string)
+            )
+            for m in read_po(f)
+            if m.id
+        }
+
+
+def test_english_texts_have_no_dutch_words_or_dutch_commands():
+    found = [
+        (word, text)
+        for text in english_catalogue().values()
+        for word in DUTCH_IN_ENGLISH
+        if word in text.casefold()
+    ]
+    assert found == []
+
+
+def test_english_pages_speak_of_the_person_you_care_for():
+    from pathlib import Path
+
+    from bot.i18n import LOCALES_DIR
+
+    pages = sorted(Path(LOCALES_DIR, "en", "pages").glob("*.md"))
+    assert pages
+    found = [
+        (page.name, word)
+        for page in pages
+        for word in DUTCH_IN_ENGLISH
+        if word in page.read_text().casefold()
+    ]
+    assert found == []
+
+
+async def test_english_data_export_is_named_in_english(zwolle_db):
+    chat = chat_in(zwolle_db, "en")
+    await chat.onboard("8012 AB", care="same")
+    await chat.send("/mydata")
+    assert "Where the person you care for lives: Zwolle-Zuid" in chat.text
+    assert "mantelbot-data.json" in chat.text
+    assert [r.document.filename for r in chat.last if r.document] == ["mantelbot-data.json"]
+    await chat.send("/nonsense")
+    assert "Try /menu, /help or /stop." in chat.text
+
+
+def dutch_texts() -> dict[str, str]:
+    """Every Dutch text a carer can see: each catalogue message and each page."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import LOCALES_DIR, po_path
+
+    with po_path("nl").open("rb") as f:
+        texts = {
+            f"msgid {m.id!r}": m.string if isinstance(m.string, str) else " ".join(m.string)
+            for m in read_po(f)
+            if m.id
+        }
+    for page in sorted(Path(LOCALES_DIR, "nl", "pages").glob("*.md")):
+        texts[page.name] = page.read_text()
+    return texts
+
+
+# Words a carer may not know, and the explanation that must be in the same text where they appear.
+EXPLAINED = {
+    "Wmo": " wet",
+    "Wmo-loket": "daar vraag je hulp aan bij de gemeente",
+    "wijkteam": "hulpverleners van de gemeente",
+    "cliëntondersteuner": "iemand die niet voor de gemeente werkt",
+    "calamiteitenverlof": "noodgeval",
+}
+
+
+def test_jargon_is_explained_where_it_appears():
+    unexplained = [
+        (where, word)
+        for where, text in dutch_texts().items()
+        for word, explanation in EXPLAINED.items()
+        if word.casefold() in text.casefold() and explanation.casefold() not in text.casefold()
+    ]
+    assert unexplained == []
+
+
+def test_meeting_other_carers_has_one_name():
+    texts = dutch_texts()
+    assert [where for where, text in texts.items() if "lotgeno" in text.casefold()] == []
+    from bot.i18n import translators
+    from flows.find_help import DOORS
+    from tests.support import TZ
+
+    t = translators(TZ)("nl")
+    assert t.gettext(DOORS["peers"].label) == "Andere mantelzorgers ontmoeten"
+    assert t.gettext("Meet other carers") == "Andere mantelzorgers ontmoeten"
+    assert t.gettext("Other carers and buddies") == "Andere mantelzorgers en maatjes"
+
+
+async def test_the_stored_question_warns_against_names_and_phone_numbers(zwolle_db):
+    chat = chat_in(zwolle_db)
+    await chat.onboard("8012 AB")
+    await chat.press("consult")
+    await chat.press("ask")
+    await chat.press("topic:respite")
+    assert "geen namen, telefoonnummers of adressen" in chat.text

@@ -26,7 +26,7 @@ JOURNEY = [
     "Ik zoek hulp",
     "Een cursus",
     "Ander soort hulp",
-    "Praten met lotgenoten",
+    "Andere mantelzorgers ontmoeten",
 ]
 
 
@@ -51,8 +51,8 @@ def test_high_burden_routes_to_respite_near_the_mother_and_a_course_near_the_car
     courses = out[out.index("Cursussen en trainingen: ") :]
     first_card = courses[: courses.index("\n\n", courses.index("Waar: "))]
     assert "Waar: West (waar jij woont)" in first_card
-    peers = out[out.index("Lotgenoten en maatjes: ") :]
-    assert "Lotgenotengroep jonge mantelzorgers (voorbeeld)" in peers
+    peers = out[out.index("Andere mantelzorgers en maatjes: ") :]
+    assert "Groep voor jonge mantelzorgers (voorbeeld)" in peers
     assert peers.index("Waar: West (waar jij woont)") < peers.index("Waar: Heel Nederland")
 
     db = sqlite3.connect(tmp_path / "cli.sqlite3")

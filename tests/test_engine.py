@@ -130,8 +130,8 @@ async def test_back_goes_one_step_back_and_terug_can_be_typed(chat: Chat):
     await chat.onboard()
     await chat.press("find")
     await chat.press("cat:respite")
-    assert "back" in chat.keys
-    await chat.press("back")
+    assert "back" not in chat.keys  # "Other kind of help" goes there already
+    await chat.send("terug")
     assert "cat:course" in chat.keys  # the categories again
     await chat.send("terug")
     assert "find" in chat.keys  # the main menu
@@ -146,3 +146,14 @@ async def test_back_survives_a_restart(example_db):
     again = Chat(make_engine(example_db))  # a new process: nothing in memory
     await again.press_stale("back")
     assert "cat:course" in again.keys
+
+
+async def test_back_is_not_offered_where_it_leads_nowhere_useful(chat: Chat):
+    await chat.onboard()
+    await chat.press("find")
+    await chat.press("cat:respite")
+    assert "cats" in chat.keys and "back" not in chat.keys  # results: "Other kind of help"
+    await chat.send("/hulp")
+    assert "resume" in chat.keys and "back" not in chat.keys  # "back to where I was" is there
+    await chat.send("/stop")
+    assert "back" not in chat.keys

@@ -104,12 +104,12 @@ async def test_bad_postcode_is_asked_again(chat: Chat):
     [
         (
             "nl",
-            ["Ik wil even vrij", "Een cursus", "Praten met lotgenoten", "Praktische hulp"],
+            ["Ik wil even vrij", "Een cursus", "Andere mantelzorgers ontmoeten", "Praktische hulp"],
             "Even vrij (respijtzorg)",
         ),
         (
             "en",
-            ["I want some time off", "A course", "Talk with other carers", "Practical help"],
+            ["I want some time off", "A course", "Meet other carers", "Practical help"],
             "Time off (respite care)",
         ),
     ],
@@ -204,9 +204,9 @@ async def test_peers_door_shows_peer_groups_and_buddies(chat: Chat):
     await chat.press("find")
     await chat.press("door:peers")
     text = chat.text
-    assert "Lotgenoten en maatjes" in text
-    assert "Mantelzorgmaatje Noord" in text and "Online lotgenotengroep" in text
-    assert text.index("Mantelzorgmaatje Noord") < text.index("Online lotgenotengroep")
+    assert "Andere mantelzorgers en maatjes" in text
+    assert "Mantelzorgmaatje Noord" in text and "Online groep voor mantelzorgers" in text
+    assert text.index("Mantelzorgmaatje Noord") < text.index("Online groep voor mantelzorgers")
 
 
 async def test_help_for_the_carers_situation_comes_first_at_the_same_place(chat, example_db):

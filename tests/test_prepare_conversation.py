@@ -63,7 +63,7 @@ async def test_in_english_with_back_to_the_previous_question(example_db):
     await chat.send("She can eat and walk a little.")
     for _ in range(4):
         await chat.press("skip")
-    assert "What can my naaste still do themselves?\nShe can eat and walk a little." in chat.text
+    assert "What can the person I care for still do?\nShe can eat and walk a little." in chat.text
     assert "She can still eat by herself" not in chat.text
     assert chat.last[1].document.filename == "conversation-preparation.txt"
     assert await rows(example_db, "SELECT * FROM users") == []

@@ -130,7 +130,7 @@ async def test_an_under_16_is_erased_and_goes_on_without_storing(chat: Chat, exa
     assert await rows_about(example_db, None, "carer-1") == []
     # Help for young carers in their own district (kept in memory only).
     await chat.press("help")
-    assert "Lotgenotengroep jonge mantelzorgers (voorbeeld)" in chat.text
+    assert "Groep voor jonge mantelzorgers (voorbeeld)" in chat.text
     await chat.press("read")
     assert "Jonge mantelzorgers" in chat.text
     # They cannot give consent, nor leave a question to be stored.

@@ -41,7 +41,9 @@ async def test_a_timer_fires_once_when_due_and_its_effects_happen_once(db):
     again = Scheduler(db, translators(TZ), clock=lambda: clock[0])  # as after a restart
     assert await again.run_due() == 0
     assert await rows(db, "SELECT recipient, unique_key FROM outbox") == [("1", "ping:a")]
-    assert await rows(db, "SELECT kind, status FROM schedule ORDER BY id") == [
+    assert await rows(
+        db, "SELECT kind, status FROM schedule WHERE kind LIKE 'test.%' ORDER BY id"
+    ) == [
         ("test.ping", "done"),
         ("test.broken", "failed"),
     ]

@@ -78,4 +78,4 @@ async def test_the_verbinden_doors_lead_to_other_carers(chat: Chat):
     await chat.onboard("1055 AB")
     await chat.press("consult")
     await chat.press("peers")
-    assert "Lotgenotengroep jonge mantelzorgers (voorbeeld)" in chat.text  # West's peer group
+    assert "Groep voor jonge mantelzorgers (voorbeeld)" in chat.text  # West's peer group

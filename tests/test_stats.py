@@ -87,3 +87,22 @@ async def test_stats_command_prints_a_table_and_csv(db: Database):
     assert "respite" in table.stdout and "course" not in table.stdout
     unknown = stats_cli("--areas", "atlantis")
     assert unknown.returncode == 1 and "atlantis" in unknown.stderr
+
+
+async def test_questions_for_an_adviser_open_and_answered(db: Database):
+    await make_town(db)
+    async with db.transaction() as tx:
+        for n, (status, answered) in enumerate(
+            [("open", None)] * 5
+            + [("claimed", None)]
+            + [("claimed", "2026-05-02")] * 2
+            + [("closed", "2026-05-03"), ("closed", None)]
+        ):
+            await tx.execute(
+                "INSERT INTO handovers (user_id, area_code, topic, question, language, status, "
+                "created_at, due_at, answered_at) VALUES (?, 'kampen-zuid', 'other', 'Vraag?', "
+                "'nl', ?, '2026-05-01', '2026-05-05', ?)",
+                (n % 6 + 1, status, answered),
+            )
+        report = await stats.report(tx, ["kampen"], reports.STAT_BANDS)
+    assert report.handovers == {"open": 6, "answered": 3}

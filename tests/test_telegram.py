@@ -18,11 +18,39 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot import private_logs
 from bot.config import Config
 from bot.telegram import CHANNEL, TelegramBot, WebhookSettings, make_engine
 from store.db import Database
-from tests.fake_bot_api import FakeBotAPI, keys_of, labels_of
+from tests.fake_bot_api import FakeBotAPI, keys_of, labels_of, visible_text
 from tests.support import TZ, rows
+
+# Everything every test in this module logged, and every update its users sent: the last test
+# checks that no text and no user id reached a log.
+WHOLE_RUN_LOG: list[str] = []
+WHOLE_RUN_UPDATES: list[dict] = []
+
+
+class _Collect(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        WHOLE_RUN_LOG.append(self.format(record))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def whole_run_log():
+    """Every logger at DEBUG, python-telegram-bot's too: its raw-data paths must stay clean."""
+    private_logs.install()  # as `mantelbot` does when it sets up logging
+    handler = _Collect(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root, library = logging.getLogger(), logging.getLogger("telegram")
+    levels = root.level, library.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    library.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    library.setLevel(levels[1])
 
 
 @pytest.fixture
@@ -30,6 +58,7 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
     server = await FakeBotAPI().start()
     yield server
     await server.stop()
+    WHOLE_RUN_UPDATES.extend(server.pushed)
 
 
 @asynccontextmanager
@@ -236,7 +265,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_active_again(fa
         fake.blocked.add(7171)  # blocked, and no my_chat_member update seen: the send says 403
         fake.send_text(7171, "/menu")
         await eventually(lambda: _is(active(example_db, 7171), [(0,)]))
-        refused = [c for c in fake.calls if c.chat_id == 7171 and c.status == 403]
+        refused = [c for c in fake.called("sendMessage") if c.chat_id == 7171 and c.status == 403]
         assert len(refused) == 1  # the rest of that turn was not tried
 
         fake.blocked.discard(7171)  # unblocked, and writes again
@@ -294,13 +323,19 @@ async def test_stickers_photos_and_other_non_text_get_a_text_only_answer(fake, e
             assert carer.keys == [*menu, "crisis"]  # the current choices, and help right now
 
 
-async def test_a_group_chat_is_told_the_bot_works_in_private_only(fake, example_db):
+async def test_added_to_a_group_the_bot_says_once_it_works_in_private_and_leaves(fake, example_db):
     async with running(fake, example_db.path):
-        fake.send_group_text(1414, -100777, "/start@mantelbot_test")
-        texts = await fake.wait_for(lambda: fake.texts(-100777))
+        fake.added_to_group(1414, -100777)
+        fake.send_group_text(1414, -100777, "/start@mantelbot_test")  # in the same batch
+        await fake.wait_for(lambda: -100777 in fake.left)
+        # A group it was in before it learnt to leave: the first message makes it go.
+        fake.send_group_text(1515, -100888, "Hallo allemaal")
+        await fake.wait_for(lambda: -100888 in fake.left)
         carer = Carer(fake, user_id=1414)
         await carer.send("/start")  # in private, the conversation starts from the beginning
-    assert len(texts) == 1 and "privégesprek" in texts[0]
+    for group in (-100777, -100888):
+        texts = fake.texts(group)
+        assert len(texts) == 1 and "privégesprek" in texts[0]
     assert "Ik ben Mantelbot" in carer.text
 
 
@@ -543,3 +578,189 @@ def test_pacing_comes_from_the_environment():
     assert rate_from_env({"MANTELBOT_TELEGRAM_RATE": "0"}) == 0
     with pytest.raises(ValueError, match="MANTELBOT_TELEGRAM_RATE"):
         rate_from_env({"MANTELBOT_TELEGRAM_RATE": "fast"})
+
+
+async def test_an_unreadable_update_is_skipped_and_the_others_are_answered(fake, example_db):
+    first, second = Carer(fake, user_id=2323), Carer(fake, user_id=2424)
+    async with running(fake, example_db.path) as bot:
+        await first.send("/start")
+        fake.send_text(first.user_id, "/stop")
+        bad_member = fake.unreadable_member_change(first.user_id)
+        bad_poll = fake.unreadable_poll(second.user_id, "Geheime vraag over mijn moeder")
+        fake.send_text(second.user_id, "/start")
+        await fake.wait_for(lambda: len(fake.texts(first.user_id)) == 2)
+        await fake.wait_for(lambda: fake.texts(second.user_id))
+        await first.send("/menu")  # the bot goes on answering
+        skipped = bot.bot.skipped_updates
+    assert skipped == 2
+    assert fake.confirmed >= max(bad_member, bad_poll)  # moved past them: never fetched again
+    assert "we stoppen hier" in fake.texts(first.user_id)[1].lower()
+    assert "Ik ben Mantelbot" in fake.texts(second.user_id)[0]
+    assert "Wat wil je doen?" in first.text
+    assert len(fake.texts(second.user_id)) == 1  # the poll itself got no answer
+    skips = [line for line in WHOLE_RUN_LOG if "skipped an update" in line]
+    assert any(f"update_id={bad_poll} kinds=message error=TypeError" in s for s in skips), skips
+    assert not [line for line in WHOLE_RUN_LOG if "not* processed" in line]
+
+
+async def test_at_5_messages_a_second_100_carers_each_get_exactly_one_welcome(fake, example_db):
+    fake.accept_per_second = 5  # more get 429 "retry after N", as Telegram does
+    users = range(30001, 30101)
+    async with running(fake, example_db.path) as bot:
+        for user in users:
+            fake.send_text(user, "/start")
+        await fake.wait_for(lambda: all(fake.texts(u) for u in users), within=120)
+        refusals = bot.pacer.refusals
+    refused = [c for c in fake.calls if c.status == 429]
+    assert refused and refusals == len(refused)  # the server did push back
+    for user in users:
+        texts = fake.texts(user)
+        assert len(texts) == 1 and "Ik ben Mantelbot" in texts[0], user
+
+
+async def test_a_typed_answer_takes_the_buttons_off_the_question(fake, example_db):
+    carer = Carer(fake, user_id=2525)
+    async with running(fake, example_db.path):
+        await carer.send("/start")
+        welcome = carer.menu()
+        await carer.send("hallo")  # typed under the welcome's buttons
+        again = carer.menu()
+        await carer.send("/menu")
+    for message in (welcome, again):
+        assert "reply_markup" not in fake.messages[(2525, message["message_id"])]
+    assert "reply_markup" in fake.messages[(2525, carer.menu()["message_id"])]  # the newest
+
+
+async def test_an_edited_postcode_is_a_new_answer_and_other_edits_get_no_reply(fake, example_db):
+    carer = Carer(fake, user_id=2626)
+    async with running(fake, example_db.path):
+        await carer.send("/start")
+        await carer.press("yes")
+        await carer.send("1O55 AB", until=bool)  # a letter O: not a postcode
+        assert "geen postcode" in carer.text
+        typo_message = fake.pushed[-1]["message"]["message_id"]
+        await carer._turn(lambda: fake.edit_text(2626, typo_message, "1055 AB"), has_keyboard)
+        assert "Je woont in West" in carer.text
+        if "same" in carer.keys:
+            await carer.press("same")
+        before = len(fake.texts(2626))
+        fake.edit_text(2626, typo_message, "1102 AB")  # now at the menu: means nothing
+        await carer.send("/menu")
+    assert len(fake.texts(2626)) == before + 1  # only the menu was answered
+    user = await rows(example_db, "SELECT home_area FROM users WHERE external_id = '2626'")
+    assert user == [("west",)]
+
+
+async def test_an_update_fetched_twice_is_answered_once(fake, example_db):
+    """After a crash before the offset was confirmed, Telegram sends an update again."""
+    carer = Carer(fake, user_id=2727)
+    async with running(fake, example_db.path):
+        await onboard(carer)
+        await carer.press("find")
+        pressed = fake.pushed[-1]
+        before = len(fake.texts(2727))
+        fake.push_again(pressed)  # the same update_id, the same press
+        await carer.send("/menu")
+    texts = fake.texts(2727)
+    assert len(texts) == before + 1 and "Wat wil je doen?" in texts[-1]
+    assert not any("verlopen" in text for text in texts)
+
+
+async def test_a_refused_token_exits_with_code_2_and_no_noise(fake, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
+    env |= {
+        "MANTELBOT_DB": str(tmp_path / "x.sqlite3"),
+        "TELEGRAM_BOT_TOKEN": "123456:not-the-right-token-at-all",
+        "TELEGRAM_API_URL": fake.url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=subprocess.PIPE
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    logged = stderr.decode()
+    assert process.returncode == 2, logged
+    assert "refused the token" in logged
+    assert "Unclosed" not in logged and "not-the-right-token-at-all" not in logged
+
+
+@asynccontextmanager
+async def bot_process(fake: FakeBotAPI, db_path: str, log_file: Path) -> AsyncIterator:
+    """`mantelbot run` as deployed, in its own process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
+    env |= {"MANTELBOT_DB": db_path, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
+    polls = fake.polls
+    with log_file.open("ab") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=log_file.parent, stderr=stderr
+        )
+    try:
+        await fake.wait_for(lambda: fake.polls > polls or process.returncode is not None, 30)
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+
+
+async def test_killed_between_confirming_an_update_and_replying_the_carer_sees_the_question(
+    fake, example_db, tmp_path
+):
+    """20 times: SIGKILL while the reply waits at the server; the next message shows the
+    question the carer is at, whatever they type."""
+    log_file = tmp_path / "bot.log"
+    carer = Carer(fake, user_id=2828)
+    async with bot_process(fake, example_db.path, log_file):
+        await onboard(carer)
+    held_question = ""
+    for trial in range(20):
+        async with bot_process(fake, example_db.path, log_file) as process:
+            if trial:
+                await carer.send("hallo")  # after the kill: the question again
+                assert "misschien niet aangekomen" in carer.text, (trial, carer.text)
+                assert held_question in carer.text, (trial, held_question, carer.text)
+            # A walk through the menu, the kinds of help and the results, and around again.
+            walk = [k for k in carer.keys if k in ("find", "cats") or k.startswith("cat:")]
+            fake.hold(2828)
+            if walk and trial % 5 != 4:
+                fake.press(2828, carer.menu(), walk[trial % len(walk)])
+            else:
+                fake.send_text(2828, "/menu")
+            update_id = fake.pushed[-1]["update_id"]
+            await fake.wait_for(lambda: fake.holding and fake.holding[-1].chat_id == 2828)
+            await fake.wait_for(lambda u=update_id: fake.confirmed >= u)
+            process.kill()  # SIGKILL: no cleanup at all
+            await process.wait()
+            held = fake.holding.pop()
+            fake.release(2828)
+            # What the carer would have seen last; the question is its last paragraph.
+            held_question = visible_text(held.params["text"]).split("\n\n")[-1]
+    async with bot_process(fake, example_db.path, log_file):
+        await carer.send("hallo")
+    assert "misschien niet aangekomen" in carer.text and held_question in carer.text
+    logged = log_file.read_text()
+    assert "2828" not in logged and "hallo" not in logged
+
+
+def test_zz_the_log_of_the_whole_run_holds_no_message_text_and_no_user_id():
+    """Runs last: every line any logger wrote during this module, against what users sent."""
+    import re
+
+    log = "\n".join(WHOLE_RUN_LOG)
+    texts, ids = set(), set()
+    for update in WHOLE_RUN_UPDATES:
+        for payload in update.values():
+            if not isinstance(payload, dict):
+                continue
+            message = payload.get("message", payload)
+            for holder in (payload, message, message.get("poll") or {}):
+                for key in ("text", "question"):  # what people typed (not button keys)
+                    if isinstance(holder.get(key), str):
+                        texts.add(holder[key])
+            ids.add(str(payload["from"]["id"]))
+    assert texts and ids
+    leaked = [t for t in texts if len(t) >= 5 and not t.startswith("/") and t in log]
+    assert not leaked
+    # A user id as a number of its own: not a line number of a traceback, not part of another
+    # number (a port, a duration in ms such as 1313.5).
+    leaked_ids = [i for i in ids if re.search(rf"(?<!line )(?<![\d.]){i}(?!\d|\.\d)", log)]
+    assert not leaked_ids

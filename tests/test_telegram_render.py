@@ -36,6 +36,16 @@ def test_replies_join_into_one_message_until_one_with_buttons():
     assert messages[1].keyboard is None
 
 
+def test_more_than_six_buttons_go_in_two_columns_up_to_six_in_one():
+    def rows(n: int) -> list[list[str]]:
+        choices = tuple(Choice(f"k{i}", f"Keuze {i}") for i in range(n))
+        [message] = render([Reply("Kies:", choices)])
+        return [[b.callback_data for b in row] for row in message.keyboard.inline_keyboard]
+
+    assert rows(6) == [[f"k{i}"] for i in range(6)]
+    assert rows(7) == [["k0", "k1"], ["k2", "k3"], ["k4", "k5"], ["k6"]]
+
+
 def test_a_long_text_is_split_at_paragraphs_with_the_buttons_on_the_last_part():
     paragraphs = [f"Alinea {i}. " + "woord " * 300 for i in range(8)]  # about 14,500 chars
     messages = render([Reply("\n\n".join(paragraphs), (Choice("more", "Meer"),))])

@@ -3,6 +3,7 @@
 from flows.coordinators import (  # noqa: F401
     beheer,
     changes,
+    freshness,
     handovers,
     resource_csv,
     resource_manage,

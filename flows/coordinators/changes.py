@@ -5,14 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from flows.coordinators.access import beheer_entry, coordinator_step, scope
+from flows.coordinators.resource_fields import TEXT_FIELDS
 from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood
-from store import audit
+from store import audit, coordinators
 from store.coordinators import Coordinator
 
 LAST = 20
 MAX_VALUE = 40  # characters of an old or new value shown in the chat
 
 beheer_entry("changes", N_("Recent changes"), "beheer.changes", order=70)
+
+# Field names as the coordinator knows them from the resource screens.
+FIELD_LABELS = TEXT_FIELDS | {
+    "category": N_("Kind of help"),
+    "areas": N_("Areas"),
+    "last_verified": N_("Last checked"),
+    "active": N_("Shown to carers"),
+}
 
 ACTIONS = {
     "create": N_("new"),
@@ -31,11 +40,24 @@ def _short(value: object) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def describe(ctx: Context, entry: audit.Entry) -> str:
+async def who(ctx: Context, actor: str) -> str:
+    """A coordinator by first name and organisation; other actors (an import) as recorded."""
+    kind, _sep, number = actor.partition(":")
+    if kind == "user" and number.isdigit():
+        me = await coordinators.get(ctx.tx, int(number))
+        if me is not None and me.name:
+            return ", ".join(part for part in (me.name, me.org) if part)
+    return actor
+
+
+async def describe(ctx: Context, entry: audit.Entry) -> str:
     when = ctx.t.format_datetime(datetime.fromisoformat(entry.at.replace("Z", "+00:00")))
     action = ctx._(ACTIONS.get(entry.action, entry.action))
-    lines = [f"{when} · {entry.actor} · {entry.entity_id} ({action})"]
-    for name, change in sorted(entry.detail.items()):
+    lines = [f"{when} · {await who(ctx, entry.actor)} · {entry.entity_id} ({action})"]
+    for field, change in sorted(entry.detail.items()):
+        if field == "id":
+            continue  # named in the first line
+        name = ctx._(FIELD_LABELS[field]) if field in FIELD_LABELS else field
         if isinstance(change, list) and len(change) == 2:
             lines.append(f"  {name}: {_short(change[0])} → {_short(change[1])}")
         else:
@@ -51,7 +73,7 @@ async def ask_changes(ctx: Context, me: Coordinator) -> Reply:
         text = _("No changes in your areas yet.")
     else:
         text = _("The last {n} changes in your areas, newest first:").format(n=len(found))
-        text += "\n\n" + "\n\n".join(describe(ctx, entry) for entry in found)
+        text += "\n\n" + "\n\n".join([await describe(ctx, entry) for entry in found])
     return Reply(text, (Choice("beheer", _("Management menu")),))
 
 

@@ -64,14 +64,8 @@ async def upload(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
     preview = await csv_files.preview_resources_in(
         ctx.tx, msg.document.content, _, await scope(ctx, me)
     )
-    lines = [
-        _("What this file would do in your areas:"),
-        _("{created} new, {updated} changed, {unchanged} unchanged.").format(
-            created=preview.created, updated=preview.updated, unchanged=preview.unchanged
-        ),
-    ]
     if not preview.ok:
-        lines += ["", _("The file cannot be used. Nothing has changed.")]
+        lines = [_("The file cannot be used. Nothing has changed.")]
         lines += [problem.format(_) for problem in preview.problems[:SHOWN_PROBLEMS]]
         if preview.problem_count > SHOWN_PROBLEMS:
             lines.append(
@@ -79,6 +73,12 @@ async def upload(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
             )
         lines += ["", _("Fix the file and send it again.")]
         return stay(Reply("\n".join(lines)))
+    lines = [
+        _("What this file would do in your areas:"),
+        _("{created} new, {updated} changed, {unchanged} unchanged.").format(
+            created=preview.created, updated=preview.updated, unchanged=preview.unchanged
+        ),
+    ]
     for title, ids in ((_("New:"), preview.created_ids), (_("Changed:"), preview.updated_ids)):
         if ids:
             more = f" (+{len(ids) - SHOWN_IDS})" if len(ids) > SHOWN_IDS else ""

@@ -21,7 +21,18 @@ from flows.coordinators.resource_fields import (
     toggled_area,
     typed_value,
 )
-from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood, stay
+from flows.engine import (
+    N_,
+    STEPS,
+    Choice,
+    Context,
+    Incoming,
+    Reply,
+    Turn,
+    goto,
+    not_understood,
+    stay,
+)
 from flows.find_help import category_labels
 from store import areas, managed_resources, resources
 from store.coordinators import Coordinator
@@ -160,15 +171,17 @@ async def editable(ctx: Context, me: Coordinator, resource_id: object) -> Resour
 
 
 def not_yours(ctx: Context) -> Turn:
-    return goto(
-        MENU,
-        Reply(
-            ctx._(
-                "You cannot change this resource: it also serves areas that are not yours. "
-                "Ask an administrator. Nothing has changed."
-            )
-        ),
+    """Refuse a change to a resource outside the coordinator's areas; ask the current question
+    again, so nothing at all changes."""
+    reply = Reply(
+        ctx._(
+            "You cannot change this resource: it also serves areas that are not yours. "
+            "Ask an administrator. Nothing has changed."
+        )
     )
+    if ctx.step in STEPS:
+        return Turn([reply], next=ctx.step, data=ctx.data)
+    return goto(MENU, reply)
 
 
 async def ask_card(ctx: Context, me: Coordinator) -> Reply:

@@ -7,7 +7,7 @@ from flows.bands import BANDS
 from flows.coordinators.access import beheer_entry, coordinator_step, scope
 from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood
 from flows.find_help import category_labels
-from store import areas, stats
+from store import areas, needs, stats
 from store.coordinators import Coordinator
 
 STAT_BANDS = tuple(stats.Band(b.name, b.lowest, b.highest) for b in BANDS)
@@ -22,7 +22,7 @@ async def figures(ctx: Context, me: Coordinator) -> str:
     _ = ctx._
     allowed = await scope(ctx, me)
     report = await stats.report(ctx.tx, None if allowed is None else allowed, STAT_BANDS)
-    names = await areas.names(ctx.tx)
+    names = await areas.names(ctx.tx) | {needs.OUTSIDE: _("Outside every area")}
     labels = category_labels(ctx)
     lines = [_("Figures for your areas. Anonymous: a number under 5 shows as <5."), ""]
     lines.append(_("Carers per area:"))
