@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import logging
 import os
 import sys
-from datetime import datetime
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot import example_data, private_logs, reports, terminal
@@ -26,7 +30,7 @@ from store.csv_files import (
     import_areas,
     import_resources,
 )
-from store.db import Database, StorageError
+from store.db import Database, DatabaseBusy, StorageError
 from store.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -50,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", parents=[common], help="chat in the terminal")
     chat.add_argument("--user", default="demo", help="who you are in this chat (default: demo)")
     chat.add_argument("--lang", choices=LANGUAGES, help="language to start in")
+    chat.add_argument(
+        "--now",
+        type=_local_time,
+        help="pretend the clock shows this local time at the start, e.g. 2027-03-27T18:59 "
+        "(it runs on from there): to try reminders without waiting",
+    )
 
     run = sub.add_parser("run", parents=[common], help="the Telegram bot")
     run.add_argument("--webhook", action="store_true", help="webhook mode instead of polling")
@@ -114,19 +124,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mantelbot: configuration: {error}", file=sys.stderr)
         return EXIT_USAGE
     if getattr(args, "db", None):
-        config = Config(
-            Path(args.db),
-            config.telegram_token,
-            config.telegram_api_url,
-            config.timezone,
-            config.locale,
+        config = dataclasses.replace(config, db_path=Path(args.db))
+    level = os.environ.get("MANTELBOT_LOG_LEVEL", "").upper()
+    if level not in ("", "DEBUG", "INFO", "WARNING", "ERROR"):
+        print(
+            "mantelbot: configuration: MANTELBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR",
+            file=sys.stderr,
         )
+        return EXIT_USAGE
     logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
+        level=level or (logging.INFO if args.command == "run" else logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
-    private_logs.install(config.telegram_token or "")
+    private_logs.install(config.telegram_token or "")  # no texts, user ids or token in any log
     command = args.command or ("run" if config.telegram_token else "chat")
     if command == "chat" and not args.command:
         args.user, args.lang = "demo", None
@@ -214,6 +225,25 @@ def _storage_problem(error: StorageError, _) -> int:
     return error.exit_code
 
 
+def _local_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date and time like 2027-03-27T18:59: {text}"
+        ) from None
+
+
+def _clock(config: Config, start: datetime | None) -> Callable[[], datetime]:
+    """The real clock, or one that starts at `start` (local time) and runs on in real time."""
+    if start is None:
+        return lambda: datetime.now(config.timezone)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=config.timezone)
+    began = time.monotonic()
+    return lambda: (start + timedelta(seconds=time.monotonic() - began)).astimezone(config.timezone)
+
+
 async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> int:
     if await example_data.is_empty(db):
         await example_data.load(db, _)
@@ -223,22 +253,33 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
             ).format(path=config.db_path),
             file=sys.stderr,
         )
+    clock = _clock(config, getattr(args, "now", None))  # `mantelbot` without a command: no --now
     engine = Engine(
         db,
         translators(config.timezone),
         languages=LANGUAGES,
         default_language=args.lang or config.locale,
-        clock=lambda: datetime.now(config.timezone),
+        clock=clock,
+        keep_state=config.keep_state,
     )
+    # Conversations idle for longer than MANTELBOT_STATE_DAYS. When another process holds the
+    # lock this waits for a later start: an expired state already counts as none.
+    with contextlib.suppress(DatabaseBusy):
+        await engine.sweep()
     console = terminal.ConsoleChannel(args.user)
-    sender = Sender(db, console, SenderSettings(per_chat_interval=0))
-    scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
+    sender = Sender(db, console, SenderSettings(per_chat_interval=0), clock=clock)
+    scheduler = Scheduler(
+        db, engine.translator, default_language=engine.default_language, clock=clock
+    )
 
     async def queued() -> list:
         """Due timers first (they may queue messages), then what waits for this user."""
-        await scheduler.run_due()
-        while await sender.send_due(recipient=args.user):
-            pass
+        try:
+            await scheduler.run_due()
+            while await sender.send_due(recipient=args.user):
+                pass
+        except DatabaseBusy:
+            pass  # another process is writing: what waits is shown after the next line
         return console.take()
 
     await terminal.chat(engine, args.user, hint=args.lang, on_read=queued)

@@ -3,9 +3,11 @@
 python-telegram-bot logs raw Bot API data in a few places: the updates it cannot parse (at
 CRITICAL, with every message text and user id of the batch), the body of webhook requests and the
 parameters of calls (at DEBUG); aiosqlite logs every statement with its parameters at DEBUG.
-Every log record is checked when it is created, so this holds for every handler, also ones added
-later: a record from one of those libraries keeps its message but shows only numbers and enum
-names of its arguments; any record that holds the token has it blanked.
+Other libraries may do the same at DEBUG. Every log record is checked when it is created, so this
+holds for every logger and handler, also ones added later: a record from one of those libraries,
+and any DEBUG record that is not from our own packages, keeps its message but shows only numbers
+and enum names of its arguments; any record that holds the token has it blanked. Our own modules
+never log message texts or raw user ids (they log a pseudonym): a rule for the code.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 # Loggers whose arguments may be raw updates, request parameters or SQL parameters (texts, names,
 # user ids): python-telegram-bot, and aiosqlite at DEBUG.
 RAW_DATA_LOGGERS = ("telegram", "aiosqlite")
+OUR_PACKAGES = ("bot", "flows", "store")
 HIDDEN = "<hidden>"
 
 _secrets: set[str] = set()
@@ -28,6 +31,12 @@ def _from_raw_data_logger(name: str) -> bool:
     return any(name == prefix or name.startswith(prefix + ".") for prefix in RAW_DATA_LOGGERS)
 
 
+def _may_hold_raw_data(record: logging.LogRecord) -> bool:
+    if _from_raw_data_logger(record.name):
+        return True
+    return record.levelno < logging.INFO and record.name.split(".")[0] not in OUR_PACKAGES
+
+
 def _safe(value: Any) -> Any:
     """Numbers (update ids, seconds, counts) and enum members pass; anything else is hidden."""
     if isinstance(value, int | float | enum.Enum) or value is None:
@@ -36,7 +45,7 @@ def _safe(value: Any) -> Any:
 
 
 def scrub(record: logging.LogRecord) -> None:
-    if record.args and _from_raw_data_logger(record.name):
+    if record.args and _may_hold_raw_data(record):
         if isinstance(record.args, Mapping):
             record.args = {key: _safe(value) for key, value in record.args.items()}
         else:

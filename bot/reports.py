@@ -101,12 +101,13 @@ def _value(value: Any) -> str:
 
 
 def describe(detail: dict[str, Any]) -> str:
-    """`field: old → new; …` for a resource change; the JSON for other entries."""
-    if detail and all(isinstance(v, list) and len(v) == 2 for v in detail.values()):
-        return "; ".join(
-            f"{name}: {_value(old)} → {_value(new)}" for name, (old, new) in detail.items()
-        )
-    return json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    """`field: old → new; …`; the JSON for entries that are not changes of fields."""
+    changes = audit.as_changes(detail)
+    if changes is None:
+        return json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    return "; ".join(
+        f"{name}: {_value(old)} → {_value(new)}" for name, (old, new) in changes.items()
+    )
 
 
 async def audit_command(db: Database, args: argparse.Namespace, _: Gettext, out: TextIO) -> int:

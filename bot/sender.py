@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from bot.channels import Channel, Outcome, SendResult
 from flows import outgoing
 from store import outbox, users
-from store.db import Database
+from store.db import Database, DatabaseBusy
 from store.outbox import Message
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SenderSettings:
     lease: float = 150.0  # seconds a claimed row is ours; longer than any send can take
-    send_timeout: float = 120.0  # a send that takes longer is "uncertain" (429 waits included)
+    # A send that takes longer is "uncertain". None: the channel's own timeouts decide (Telegram:
+    # an HTTP time-out is uncertain, while waiting out a 429 in the pacer is not sending at all,
+    # so cutting that short would lose a message that never went).
+    send_timeout: float | None = None
     batch: int = 20  # rows claimed at a time
     concurrency: int = 8  # sends in flight at once (the channel paces the overall rate)
     per_chat_interval: float = 1.0  # at most about one message a second to one chat
@@ -49,7 +52,7 @@ class SenderSettings:
         lease = float(env.get("MANTELBOT_OUTBOX_LEASE") or cls.lease)
         if lease <= 0:
             raise ValueError("MANTELBOT_OUTBOX_LEASE must be a positive number of seconds")
-        return cls(lease=lease, send_timeout=min(cls.send_timeout, lease * 0.8))
+        return cls(lease=lease)
 
 
 def utc_now() -> datetime:
@@ -73,6 +76,7 @@ class Sender:
         self._in_flight: set[int] = set()
         self._next_ok: dict[str, datetime] = {}  # per recipient, for the per-chat pace
         self.outcomes: dict[str, int] = {}  # counts since start, for reports
+        self.passes = 0  # times it looked at the table: stays low while nothing is due
 
     def wake(self) -> None:
         self._wake.set()
@@ -84,11 +88,23 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; in-flight sends finish first."""
         unsubscribe = outbox.on_enqueue(self._on_enqueue)
+        busy_logged = False
         try:
             while not stop.is_set():
                 self._wake.clear()
                 try:
                     handled = await self.send_due()
+                    busy_logged = False
+                except DatabaseBusy:
+                    # Another process holds the write lock: wait and try again, one line.
+                    if not busy_logged:
+                        log.warning(
+                            "database busy; the outbox waits (channel=%s)", self.channel.name
+                        )
+                        busy_logged = True
+                    handled = 0
+                    await wait_any(stop, None, self.settings.backoff)
+                    continue
                 except Exception:
                     log.exception("outbox pass failed (channel=%s)", self.channel.name)
                     handled = 0
@@ -115,6 +131,7 @@ class Sender:
     async def send_due(self, recipient: str | None = None) -> int:
         """One pass: claim what is due (for one recipient, or all), send it, record the outcomes.
         Returns how many rows were handled."""
+        self.passes += 1
         now = self.clock()
         self._next_ok = {r: t for r, t in self._next_ok.items() if t > now}
         async with self.db.transaction() as tx:
@@ -157,9 +174,10 @@ class Sender:
         except (ValueError, KeyError, TypeError):
             return SendResult(Outcome.FAILED, detail="unreadable payload")
         try:
-            return await asyncio.wait_for(
-                self.channel.send(message.recipient, replies), self.settings.send_timeout
-            )
+            sending = self.channel.send(message.recipient, replies)
+            if self.settings.send_timeout is None:
+                return await sending
+            return await asyncio.wait_for(sending, self.settings.send_timeout)
         except TimeoutError:
             return SendResult(Outcome.UNCERTAIN, detail="timed out")
         except Exception as error:  # a channel bug must not stop the sender

@@ -60,6 +60,7 @@ from bot.sender import Sender, SenderSettings
 from bot.telegram_http import AiohttpRequest, PacedRateLimiter, TolerantBot
 from bot.telegram_outbox import TelegramOutbox
 from bot.telegram_render import Outgoing, render
+from bot.telegram_webhook import WebhookServer
 from flows import Document, Engine, Incoming, Reply
 from flows.engine import COMMANDS, N_
 from store import users
@@ -505,6 +506,7 @@ def make_engine(db: Database, config: Config) -> Engine:
         languages=LANGUAGES,
         default_language=config.locale,
         clock=lambda: datetime.now(config.timezone),
+        keep_state=config.keep_state,
     )
 
 
@@ -578,21 +580,15 @@ class TelegramBot:
         if not ready:
             await app.bot.shutdown()
             return
+        server: WebhookServer | None = None
         try:
             try:
                 await self.set_commands()
             except TelegramError as error:  # the menu is a nicety; the bot works without it
                 log.warning("could not set the commands menu: %s", type(error).__name__)
             if webhook:
-                await app.updater.start_webhook(
-                    listen=webhook.host,
-                    port=webhook.port,
-                    url_path=webhook.path,
-                    webhook_url=webhook.url,
-                    secret_token=webhook.secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                    bootstrap_retries=3,
-                )
+                server = WebhookServer(self.bot, app.update_queue, webhook)
+                await server.start(ALLOWED_UPDATES)
                 log.info("webhook listening on %s:%s", webhook.host, webhook.port)
             else:
                 await app.updater.start_polling(
@@ -606,10 +602,13 @@ class TelegramBot:
             services = [
                 asyncio.create_task(self.sender.run(stop)),
                 asyncio.create_task(self.scheduler.run(stop)),
+                asyncio.create_task(self.engine.tidy(stop)),  # expired conversations
             ]
             await stop.wait()
             await asyncio.gather(*services)
         finally:
+            if server is not None:
+                await server.stop()
             if app.updater.running:
                 await app.updater.stop()
             if app.running:

@@ -209,15 +209,17 @@ class TolerantBot(ExtBot[None]):
         )
         updates = []
         for raw in result if isinstance(result, list) else []:
-            update = self._parse(raw)
+            update = self.read_update(raw)
             if update is not None:
-                self.insert_callback_data(update)
                 updates.append(update)
         return tuple(updates)
 
-    def _parse(self, raw: Any) -> Update | None:
+    def read_update(self, raw: Any) -> Update | None:
+        """One update as Telegram sent it; None when it has not even an update id."""
         try:
-            return Update.de_json(raw, self)
+            update = Update.de_json(raw, self)
+            self.insert_callback_data(update)
+            return update
         except Exception as error:
             self._skipped += 1
             update_id = raw.get("update_id") if isinstance(raw, dict) else None

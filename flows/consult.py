@@ -17,7 +17,6 @@ from flows.engine import (
     Incoming,
     Reply,
     Turn,
-    global_choice,
     goto,
     menu_entry,
     not_understood,
@@ -33,8 +32,6 @@ MAX_QUESTION = 1000
 assert tuple(TOPIC_LABELS) == handovers.TOPICS
 
 menu_entry("consult", N_("Ask a carer support adviser"), "consult.start", order=40)
-# A question that opens the helplines is not lost: the crisis screen offers "Send anyway".
-held_text.KEEPS_TYPED_TEXT.add("consult.question")
 
 
 def _question(ctx: Context) -> str:
@@ -136,7 +133,7 @@ async def ask_start(ctx: Context) -> list[Reply]:
     ]
 
 
-@step("consult.start", ask=ask_start)
+@step("consult.start", ask=ask_start, durable=True)
 async def start(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "peers":
@@ -213,15 +210,11 @@ async def question(ctx: Context, msg: Incoming) -> Turn:
     return goto("consult.confirm", data={"topic": ctx.data.get("topic"), "question": text})
 
 
-@global_choice(held_text.SEND_ANYWAY)
-async def send_anyway(ctx: Context, msg: Incoming) -> Turn:
-    """ "Send anyway" under the helplines: on to the summary, the question still only in memory."""
-    if ctx.step == "consult.question" and held_text.peek(ctx.channel, ctx.external_id):
-        return goto("consult.confirm", data={"topic": ctx.data.get("topic"), "held": True})
-    gone = Reply(ctx._("Your question is no longer kept here. Please write it again."))
-    if ctx.step == "consult.question":
-        return goto("consult.question", gone, data=ctx.data)
-    return goto("menu.main", gone)
+@held_text.sends_anyway_at("consult.question")
+async def question_anyway(ctx: Context, text: str) -> Turn:
+    """A question that opened the helplines, and the carer still wants to send it: on to the
+    summary, the question still only in memory until they press Send there."""
+    return goto("consult.confirm", data={"topic": ctx.data.get("topic"), "held": True})
 
 
 async def _area_name(ctx: Context) -> str:
@@ -274,7 +267,7 @@ async def confirm(ctx: Context, msg: Incoming) -> Turn:
     if ctx.data.get("held") and not question_text:  # held in memory, and expired or restarted
         return goto(
             "consult.question",
-            Reply(_("Your question is no longer kept here. Please write it again.")),
+            Reply(_("What you wrote is no longer kept here. Please write it again.")),
             data={"topic": chosen},
         )
     if ctx.user is None or not question_text or chosen not in TOPIC_LABELS:

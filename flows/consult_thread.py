@@ -7,7 +7,7 @@ act on the carer's own question.
 
 from __future__ import annotations
 
-from flows import handover_relay
+from flows import handover_relay, held_text
 from flows.engine import (
     HOME_STEP,
     Choice,
@@ -97,6 +97,21 @@ async def thread(ctx: Context, msg: Incoming) -> Turn:
     text = (msg.text or "").strip()
     if msg.choice is not None or not text:
         return not_understood()
+    return await _pass_on(ctx, handover, text)
+
+
+@held_text.sends_anyway_at("consult.thread")
+async def thread_anyway(ctx: Context, text: str) -> Turn:
+    """A message to the adviser that opened the helplines: the carer chose to send it anyway."""
+    held_text.release(ctx.channel, ctx.external_id)
+    handover = await own_handover(ctx, ctx.data.get("id"))
+    if handover is None or not handover.is_open:
+        return goto(HOME_STEP)
+    return await _pass_on(ctx, handover, text)
+
+
+async def _pass_on(ctx: Context, handover: Handover, text: str) -> Turn:
+    _ = ctx._
     message_id = await handovers.add_message(ctx.tx, handover, "carer", text, ctx.now)
     await handover_relay.to_claimer(
         ctx.tx,

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 MORE = "crisis:more"
 HELP_COMMANDS = ("/hulp", "/help")
+# What a coordinator types at their own steps is work (an answer to a carer, a resource text that
+# names suicide or abuse), not their own crisis: /hulp and the button still work there.
+STAFF_STEPS = "beheer."
 # The short screens: the first line is the one a person in that situation needs most.
 CRISIS_SCREEN = ("zelfmoordpreventie-113", "de-luisterlijn")
 ABUSE_SCREEN = ("veilig-thuis",)
@@ -62,14 +65,16 @@ def _claims(msg: Incoming) -> bool:
     return bool(msg.text) and msg.command is None and is_crisis(msg.text or "", hint)
 
 
-async def _answer(glance: Glance, msg: Incoming) -> list[Reply]:
+async def _answer(glance: Glance, msg: Incoming) -> list[Reply] | None:
     t = glance.t
+    if msg.text and not msg.command and (glance.step or "").startswith(STAFF_STEPS):
+        return None
     signal = detect(msg.text, t.lang) if msg.text and not msg.command else Signal.CRISIS
     helplines = await _read_helplines(glance) if glance.readable else None
     if msg.choice == MORE:
         return [_more_screen(t, helplines)]
     typed = msg.text if signal is not Signal.NONE and not msg.command else None
-    keep = typed is not None and glance.step in held_text.KEEPS_TYPED_TEXT
+    keep = typed is not None and glance.step in held_text.SEND_ANYWAY_AT
     if keep:
         held_text.hold(glance.channel, glance.external_id, typed or "")
     return [screen(t, signal, helplines, offer_send=keep)]
@@ -130,7 +135,7 @@ def screen(
     lines += ["", _("I am a bot, not a care professional. These people can really help you.")]
     choices = [Choice(MORE, _("More helplines"))]
     if offer_send:
-        lines += ["", _("Your question has not been sent. Do you still want to send it?")]
+        lines += ["", _("What you wrote has not been sent. Do you still want to send it?")]
         choices.append(Choice(held_text.SEND_ANYWAY, _("Send anyway")))
     choices += [Choice("resume", _("Back to where I was")), Choice("menu", _("Main menu"))]
     return Reply("\n".join(lines), tuple(choices))

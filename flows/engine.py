@@ -13,6 +13,7 @@ memory only: nothing about them reaches the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -20,12 +21,12 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from store import state as state_store
 from store import users
-from store.db import Database, StorageError, Tx
+from store.db import Database, DatabaseBusy, StorageError, Tx
 from store.state import State
 from store.users import User
 
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 
 MAX_KEY_BYTES = 64  # Telegram's limit for callback_data
 MAX_HISTORY = 8  # how many steps "back" can go
+# How long a conversation (its state, drafts, and the memory of a user without consent) is kept
+# without activity; the channel's configuration may choose another span.
+KEEP_STATE = timedelta(days=30)
+TIDY_EVERY = 3600.0  # seconds between two sweeps of expired conversations in a running bot
 
 
 def N_(message: str) -> str:
@@ -113,6 +118,7 @@ class Session:
     home_area: str | None = None
     care_area: str | None = None
     profile: dict[str, Any] = field(default_factory=dict)  # answers kept in memory only
+    seen: datetime | None = None  # the last message; an idle session is forgotten
 
 
 @dataclass
@@ -131,6 +137,10 @@ class Context:
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
     default_language: str = "nl"  # for someone else's message when their language is unknown
+    # Set by consent and erasure: the engine makes sure they reach the disk (synchronous=FULL),
+    # and after an erasure no deleted text is left in the WAL.
+    wrote_consent: bool = False
+    erased: bool = False
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
@@ -181,6 +191,7 @@ class Context:
             return
         if self.session.profile.get("age_band") == "under_16":
             return  # under 16: parental consent would be needed, so nothing is ever stored
+        self.wrote_consent = True
         user = await users.create(self.tx, self.channel, self.external_id, self.lang, self.now)
         profile = {k: v for k, v in self.session.profile.items() if k in users.PROFILE_FIELDS}
         await users.update(
@@ -244,6 +255,8 @@ class MenuEntry:
 
 STEPS: dict[str, Step] = {}
 DOCUMENT_STEPS: set[str] = set()  # steps that read a file; elsewhere a file is not understood
+# Steps whose answer may give or withdraw consent or erase: they run in a durable transaction.
+DURABLE_STEPS: set[str] = set()
 MAIN_MENU: list[MenuEntry] = []  # flows add their doors with menu_entry()
 COMMANDS: dict[str, AnswerFn] = {}  # e.g. "/menu": works from any step
 GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step, e.g. "menu"
@@ -266,14 +279,18 @@ def step(
     offered_elsewhere: tuple[str, ...] = (),
     edits: bool = False,
     documents: bool = False,
+    durable: bool = False,
 ) -> Callable[[AnswerFn], AnswerFn]:
     """Register `answer` as the step `name`, with `ask` as its question. `documents`: the step
-    reads files the user sends (`msg.document`)."""
+    reads files the user sends (`msg.document`). `durable`: its answer may give consent or erase
+    (it then runs with synchronous=FULL)."""
 
     def register(answer: AnswerFn) -> AnswerFn:
         STEPS[name] = Step(name, ask, answer, back, offered_elsewhere, edits)
         if documents:
             DOCUMENT_STEPS.add(name)
+        if durable:
+            DURABLE_STEPS.add(name)
         return answer
 
     return register
@@ -328,11 +345,11 @@ class Glance:
 @dataclass(frozen=True)
 class Interceptor:
     """A route that answers before any state is loaded for writing, and writes nothing (the crisis
-    route). `claims` looks at the message only; `answer` gets the glance and gives the replies.
-    The message is never stored."""
+    route). `claims` looks at the message only; `answer` gets the glance and gives the replies
+    (the message is then never stored), or None to let the message through after all."""
 
     claims: Callable[[Incoming], bool]
-    answer: Callable[[Glance, Incoming], Awaitable[list[Reply]]]
+    answer: Callable[[Glance, Incoming], Awaitable[list[Reply] | None]]
 
 
 GLANCE_WAIT = 1.0  # seconds; after that a read-only route answers without the database
@@ -359,6 +376,7 @@ class Engine:
         default_language: str = "nl",
         clock: Callable[[], datetime],
         max_sessions: int = 10_000,
+        keep_state: timedelta = KEEP_STATE,
     ) -> None:
         self.db = db
         self.translator = translator
@@ -371,6 +389,9 @@ class Engine:
         self._sessions: OrderedDict[tuple[str, str], Session] = OrderedDict()
         self._max_sessions = max_sessions
         self._undelivered: set[tuple[str, str]] = set()  # stored turns not yet marked delivered
+        self.keep_state = keep_state
+        # The step each recent user is at, to choose a durable transaction before it begins.
+        self._steps: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -379,12 +400,66 @@ class Engine:
             self._locks[key] = lock
         return lock
 
-    def _session(self, key: tuple[str, str]) -> Session:
+    def _session(self, key: tuple[str, str], now: datetime | None = None) -> Session:
+        """The user's memory-only session (a new one if there is none); `now` marks it used."""
         session = self._sessions.pop(key, None) or Session()
+        if now is not None:
+            session.seen = now
         self._sessions[key] = session  # most recently used last
         while len(self._sessions) > self._max_sessions:
             self._sessions.popitem(last=False)
+        if now is not None:
+            self._forget_idle_sessions(now)
         return session
+
+    def _forget_idle_sessions(self, now: datetime) -> int:
+        """Sessions are kept in order of use, so the idle ones are at the front."""
+        forgotten = 0
+        while self._sessions:
+            oldest = next(iter(self._sessions.values()))
+            if oldest.seen is None or now - oldest.seen <= self.keep_state:
+                break
+            self._sessions.popitem(last=False)
+            forgotten += 1
+        return forgotten
+
+    def _remember_step(self, key: tuple[str, str], step_name: str) -> None:
+        self._steps.pop(key, None)
+        self._steps[key] = step_name
+        while len(self._steps) > self._max_sessions:
+            self._steps.popitem(last=False)
+
+    def _durable(self, key: tuple[str, str]) -> bool:
+        """Whether this message may give consent or erase; unknown (after a restart): yes."""
+        current = self._steps.get(key)
+        return current is None or current in DURABLE_STEPS
+
+    async def sweep(self) -> tuple[int, int]:
+        """Forget conversations idle for longer than `keep_state`: stored conversation states
+        (with their drafts) and memory-only sessions. Returns how many of each."""
+        now = self.clock()
+        in_memory = self._forget_idle_sessions(now)
+        async with self.db.read() as tx:  # the write lock only when there is something to do
+            due = await state_store.expired(tx, now - self.keep_state)
+        if not due:
+            return 0, in_memory
+        async with self.db.transaction() as tx:
+            stored = await state_store.expire(tx, now - self.keep_state)
+        return stored, in_memory
+
+    async def tidy(self, stop: asyncio.Event, every: float = TIDY_EVERY) -> None:
+        """Sweep now and then every `every` seconds until `stop` is set (in a running bot)."""
+        while not stop.is_set():
+            try:
+                stored, in_memory = await self.sweep()
+                if stored or in_memory:
+                    log.info("expired conversations: stored=%d memory=%d", stored, in_memory)
+            except DatabaseBusy:
+                log.warning("database busy: expired conversations are swept next time")
+            except Exception:
+                log.exception("sweeping expired conversations failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
 
     def _language(self, user: User | None, session: Session, hint: str | None) -> str:
         hinted = (hint or "").split("-")[0].lower()
@@ -401,6 +476,16 @@ class Engine:
         async with self._lock(key):
             try:
                 replies, step_name = await self._handle(key, msg)
+            except DatabaseBusy:
+                # Another process (an import) kept the database locked: nothing was changed.
+                log.warning("database busy (channel=%s)", msg.channel)
+                t = self.translator(self._language(None, self._session(key), msg.language_hint))
+                return [
+                    Reply(
+                        t.gettext("It is very busy right now. Please send your message again."),
+                        (Choice("menu", t.gettext("Main menu")),),
+                    )
+                ]
             except Exception:
                 # Never log the message text: it may be health data.
                 log.exception("step failed (channel=%s)", msg.channel)
@@ -452,12 +537,19 @@ class Engine:
             return [], "edit-ignored"
         for route in INTERCEPTORS:
             if route.claims(msg):
-                return await route.answer(await self._glance(key, msg), msg), "intercepted"
+                replies = await route.answer(await self._glance(key, msg), msg)
+                if replies is not None:
+                    return replies, "intercepted"
 
-        async with self.db.transaction() as tx:
+        now = self.clock()
+        durable = self._durable(key)
+        async with self.db.transaction(durable=durable) as tx:
             user = await users.get(tx, *key)
-            session = self._session(key)
-            state = await state_store.load(tx, user.id) if user else session.state
+            session = self._session(key, now)
+            if user:  # a state untouched for longer than `keep_state` counts as none
+                state = await state_store.load(tx, user.id, now - self.keep_state)
+            else:
+                state = session.state
             if (
                 state
                 and state.delivered
@@ -469,7 +561,7 @@ class Engine:
                 tx=tx,
                 t=self.translator(self._language(user, session, msg.language_hint)),
                 translators=self.translator,
-                now=self.clock(),
+                now=now,
                 channel=msg.channel,
                 external_id=msg.external_id,
                 user=user,
@@ -479,6 +571,7 @@ class Engine:
                 languages=self.languages,
                 default_language=self.default_language,
             )
+            answered = ctx.step
             turn = await self._dispatch(ctx, state, msg)
             replies, new_state = await self._conclude(ctx, state, turn)
             # Users without consent live in memory: a crash loses their state anyway.
@@ -493,6 +586,13 @@ class Engine:
             self._sessions.pop(key, None)
         else:
             session.state = new_state
+        self._remember_step(key, new_state.step)
+        if ctx.erased or (ctx.wrote_consent and not durable):
+            if not durable:
+                log.warning("step %s gave consent but is not marked durable", answered)
+            # Syncs the commit to disk, and cuts the WAL so erased text is gone from it too.
+            if not await self.db.truncate_wal():
+                log.warning("the WAL could not be cut: another process was reading")
         return replies, new_state.step
 
     async def _glance(self, key: tuple[str, str], msg: Incoming) -> Glance:
@@ -522,7 +622,8 @@ class Engine:
         if msg.choice and prefix in GLOBAL_PREFIXES:
             return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
-            return goto(FIRST_STEP if state is None else HOME_STEP)
+            # No state: new, or expired (a user who consented goes on at the main menu).
+            return goto(FIRST_STEP if state is None and not ctx.user else HOME_STEP)
         if not state.delivered and msg.choice not in state.offered:
             # Our last answer may have been lost (a crash before it was sent): what the user
             # wrote cannot be an answer to a question they did not see. Show it again.
@@ -561,7 +662,10 @@ class Engine:
         if not turn.understood and state is not None and state.step in STEPS:
             asked = _as_list(await STEPS[state.step].ask(ctx))
             replies = self._with_back(
-                ctx, state.step, history, turn.replies + self._reprompt(ctx, asked)
+                ctx,
+                state.step,
+                history,
+                turn.replies + self._reprompt(ctx, asked, sorry=not turn.replies),
             )
             return replies, State(state.step, state.data, offered_keys(replies), history)
         if turn.next is None and state is not None:
@@ -598,10 +702,14 @@ class Engine:
         back = Choice("back", ctx._("Back"))
         return [*replies[:-1], Reply(last.text, (*last.choices, back), last.document)]
 
-    def _reprompt(self, ctx: Context, asked: list[Reply]) -> list[Reply]:
-        """The whole question again (a carer may not have seen it), with the crisis button."""
+    def _reprompt(self, ctx: Context, asked: list[Reply], *, sorry: bool = True) -> list[Reply]:
+        """The whole question again (a carer may not have seen it), with the crisis button.
+        `sorry`: say it was not understood (not when the step already said why)."""
         last = asked[-1]
         choices = last.choices
         if "crisis" not in offered_keys(asked):
             choices = (*choices, Choice("crisis", ctx._("I need help right now")))
-        return [Reply(ctx._("Sorry, I did not understand that.") + "\n\n" + last.text, choices)]
+        text = (
+            ctx._("Sorry, I did not understand that.") + "\n\n" + last.text if sorry else last.text
+        )
+        return [Reply(text, choices)]

@@ -30,6 +30,7 @@ async def forget(ctx: Context, *, keep_in_memory: bool = False) -> bool:
         return False
     await user_data.erase(ctx.tx, user.id)
     ctx.user = None
+    ctx.erased = True  # the engine then cuts the WAL, so the erased text is gone from disk
     return True
 
 

@@ -39,7 +39,7 @@ async def main(ctx: Context, msg: Incoming) -> Turn:
 @command("/menu")
 @global_choice("menu")
 async def show_menu(ctx: Context, msg: Incoming) -> Turn:
-    if ctx.step is None:
+    if ctx.step is None and not ctx.consented:
         return goto(FIRST_STEP)
     return goto("menu.main")
 
@@ -48,7 +48,8 @@ async def show_menu(ctx: Context, msg: Incoming) -> Turn:
 async def resume(ctx: Context, msg: Incoming) -> Turn:
     """Ask the current question again (after the helplines, or when a channel reconnects)."""
     if ctx.step is None or ctx.step not in STEPS:
-        return goto(FIRST_STEP)
+        # No state (new, or expired): a user who consented goes on at the main menu.
+        return goto("menu.main" if ctx.consented else FIRST_STEP)
     return goto(ctx.step, data=ctx.data)
 
 
@@ -59,8 +60,3 @@ async def ask_paused(ctx: Context) -> Reply:
 @step("menu.paused", ask=ask_paused, back=False)
 async def paused(ctx: Context, msg: Incoming) -> Turn:
     return goto("menu.main")
-
-
-@command("/stop")
-async def stop(ctx: Context, msg: Incoming) -> Turn:
-    return goto("menu.paused")

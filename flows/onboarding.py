@@ -43,7 +43,7 @@ async def ask_welcome(ctx: Context) -> list[Reply]:
     ]
 
 
-@step("onboarding.welcome", ask=ask_welcome)
+@step("onboarding.welcome", ask=ask_welcome, durable=True)
 async def welcome(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice in ("lang:nl", "lang:en"):

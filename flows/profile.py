@@ -184,7 +184,9 @@ def _answer_for(field: str):
 
 
 for _field in FIELDS:
-    step(f"profile.{_field}", ask=_ask_for(_field))(_answer_for(_field))
+    # Saying "under 16" erases what was stored.
+    durable = _field == "age_band"
+    step(f"profile.{_field}", ask=_ask_for(_field), durable=durable)(_answer_for(_field))
 
 
 # --- the end --------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ async def ask_consent(ctx: Context) -> Reply:
     )
 
 
-@step("settings.consent", ask=ask_consent)
+@step("settings.consent", ask=ask_consent, durable=True)
 async def consent(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice == "settings":

@@ -46,6 +46,22 @@ def changes(old: Any, new: Any) -> dict[str, list[Any]]:
     return diff
 
 
+def as_changes(detail: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """Any entry's detail as `{field: [old, new]}`: resource entries are kept that way, other
+    entries (a coordinator) as `{"old": {...}, "new": {...}}`. None when it is neither."""
+    if detail and all(isinstance(v, list) and len(v) == 2 for v in detail.values()):
+        return detail
+    if set(detail) == {"old", "new"}:
+        old, new = detail["old"] or {}, detail["new"] or {}
+        if isinstance(old, dict) and isinstance(new, dict):
+            return {
+                name: [old.get(name), new.get(name)]
+                for name in sorted(set(old) | set(new))
+                if old.get(name) != new.get(name)
+            }
+    return None
+
+
 def _areas_cell(codes: Iterable[str]) -> str:
     """`;a;b;` so that `LIKE '%;a;%'` finds exactly area a."""
     unique = sorted(set(codes))

@@ -126,6 +126,7 @@ async def save(
             "coordinator",
             str(user_id),
             {"old": old.summary() if old else None, "new": new.summary()},
+            areas=(*new.areas, *(old.areas if old else ())),
         )
     return new
 
@@ -136,7 +137,13 @@ async def remove(tx: Tx, user_id: int, *, actor: str) -> bool:
         return False
     await tx.execute("DELETE FROM coordinators WHERE user_id = ?", (user_id,))
     await audit.record(
-        tx, actor, "delete", "coordinator", str(user_id), {"old": old.summary(), "new": None}
+        tx,
+        actor,
+        "delete",
+        "coordinator",
+        str(user_id),
+        {"old": old.summary(), "new": None},
+        areas=old.areas,
     )
     return True
 
@@ -228,7 +235,9 @@ async def create_invite(tx: Tx, areas: list[str], *, actor: str, now: datetime) 
             _utc(now + INVITE_VALID),
         ),
     )
-    await audit.record(tx, actor, "invite", "coordinator", "-", {"areas": sorted(set(areas))})
+    await audit.record(
+        tx, actor, "invite", "coordinator", "-", {"areas": sorted(set(areas))}, areas=areas
+    )
     return f"{code[:4]}-{code[4:]}"
 
 

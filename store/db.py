@@ -80,7 +80,10 @@ class Tx:
 BUSY_TIMEOUT_MS = 5000
 # After a checkpoint the WAL is cut back to this size, so old pages don't linger in it.
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
-SYNCHRONOUS = "FULL"
+# NORMAL: every commit is atomic, but only synced to disk at checkpoints; a power cut may lose
+# the last conversation steps, never corrupt them. Consent, withdrawal and erasure ask for FULL
+# (`transaction(durable=True)`), which syncs the WAL at their commit.
+SYNCHRONOUS = "NORMAL"
 # Health data: only the bot's own user may read the database, its -wal/-shm and backups.
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700

@@ -20,14 +20,18 @@ class State:
     last_update: int | None = None  # the channel's number of the update the last turn answered
 
 
-async def load(tx: Tx, user_id: int) -> State | None:
+async def load(tx: Tx, user_id: int, expired_before: datetime | None = None) -> State | None:
+    """The user's state; None when there is none, or when it was last saved before
+    `expired_before` (an expired state counts as none, even before it is swept)."""
     async with tx.execute(
-        "SELECT step, data, offered, history, delivered, last_update FROM conversation_state "
-        "WHERE user_id = ?",
+        "SELECT step, data, offered, history, delivered, last_update, updated_at "
+        "FROM conversation_state WHERE user_id = ?",
         (user_id,),
     ) as cur:
         row = await cur.fetchone()
     if row is None:
+        return None
+    if expired_before and datetime.fromisoformat(row["updated_at"]) < expired_before:
         return None
     history = [(step, data) for step, data in json.loads(row["history"])]
     return State(
@@ -38,6 +42,28 @@ async def load(tx: Tx, user_id: int) -> State | None:
         bool(row["delivered"]),
         row["last_update"],
     )
+
+
+# strftime('%s') reads the offset of the stored time, so zones and summer time compare right.
+_LAST_SAVED = "CAST(strftime('%s', updated_at) AS INTEGER)"
+
+
+async def expired(tx: Tx, before: datetime) -> int:
+    """How many conversation states were last saved before `before`."""
+    async with tx.execute(
+        f"SELECT count(*) FROM conversation_state WHERE {_LAST_SAVED} < ?",
+        (int(before.timestamp()),),
+    ) as cur:
+        return (await cur.fetchone())[0]
+
+
+async def expire(tx: Tx, before: datetime) -> int:
+    """Delete every conversation state (and the drafts in it) last saved before `before`."""
+    async with tx.execute(
+        f"DELETE FROM conversation_state WHERE {_LAST_SAVED} < ? RETURNING 1",
+        (int(before.timestamp()),),
+    ) as cur:
+        return len(await cur.fetchall())
 
 
 async def save(tx: Tx, user_id: int, state: State, now: datetime) -> None:

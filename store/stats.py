@@ -55,23 +55,17 @@ async def note_asked(tx: Tx, area_code: str, category: str, day: date) -> None:
     )
 
 
+# Coordinators have a user row too: staff, not carers.
+_NOT_STAFF = "AND u.id NOT IN (SELECT user_id FROM coordinators)"
+
+
 async def _carers(tx: Tx, codes: list[str]) -> dict[str, int]:
-    # A user who has a row in `coordinators` (when that table exists) is staff, not a carer.
-    staff = await _staff_filter(tx)
     async with tx.execute(
-        f"SELECT home_area, count(*) FROM users u WHERE home_area IN ({_marks(codes)}) {staff} "
-        "GROUP BY home_area",
+        f"SELECT home_area, count(*) FROM users u WHERE home_area IN ({_marks(codes)}) "
+        f"{_NOT_STAFF} GROUP BY home_area",
         codes,
     ) as cur:
         return {row[0]: row[1] for row in await cur.fetchall()}
-
-
-async def _staff_filter(tx: Tx) -> str:
-    async with tx.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'coordinators'"
-    ) as cur:
-        exists = await cur.fetchone()
-    return "AND u.id NOT IN (SELECT user_id FROM coordinators)" if exists else ""
 
 
 async def _bands(
@@ -83,10 +77,9 @@ async def _bands(
     if since is not None:
         after = "AND b.taken_at >= ?"
         params.append(since.isoformat())
-    staff = await _staff_filter(tx)
     async with tx.execute(
         "SELECT b.score FROM burden_results b JOIN users u ON u.id = b.user_id "
-        f"WHERE u.home_area IN ({_marks(codes)}) {after} {staff} "
+        f"WHERE u.home_area IN ({_marks(codes)}) {after} {_NOT_STAFF} "
         "AND b.taken_at = (SELECT max(taken_at) FROM burden_results WHERE user_id = b.user_id)",
         params,
     ) as cur:

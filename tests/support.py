@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -85,8 +89,10 @@ async def rows(db: Database, query: str, *params: object) -> list[tuple]:
         return [tuple(r) for r in await cur.fetchall()]
 
 
-async def dump(db: Database) -> list[str]:
-    """Every row of every table, as SQL: to show that something changed nothing at all."""
+async def dump(db: Database, *, clockless: bool = False) -> list[str]:
+    """Every row of every table, as SQL: to show that something changed nothing at all.
+    `clockless`: without the bookkeeping columns of the conversation state (a refusal on a real
+    clock asks the same question again at a new time, for a new update)."""
     async with db.read() as tx:
         tables = [
             r[0]
@@ -100,5 +106,40 @@ async def dump(db: Database) -> list[str]:
         lines = []
         for table in tables:
             for row in (await tx.execute(f'SELECT * FROM "{table}" ORDER BY 1')).rows:
-                lines.append(f"{table}: {tuple(row)!r}")
+                values = dict(row)
+                if clockless and table == "conversation_state":
+                    for bookkeeping in ("updated_at", "last_update", "delivered"):
+                        values.pop(bookkeeping, None)
+                lines.append(f"{table}: {tuple(values.values())!r}")
     return lines
+
+
+async def start_mantelbot(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, stderr: int | None = None
+) -> asyncio.subprocess.Process:
+    """A real `mantelbot` process with pipes, in this machine's environment without our own
+    settings (plus `env`); stderr is discarded unless `stderr` says otherwise."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL if stderr is None else stderr,
+        env=clean | (env or {}),
+        cwd=cwd,
+    )
+
+
+def typed_question_for_consultant(question: str) -> list[str]:
+    """What a carer types in `mantelbot chat`, from the main menu, to send `question` to a
+    mantelzorgconsulent (the reply to the last line starts with "Verstuurd.")."""
+    return [
+        "Vraag een mantelzorgconsulent",
+        "Mijn vraag stellen",
+        "Even vrij (respijtzorg)",
+        question,
+        "Versturen",
+    ]

@@ -77,3 +77,14 @@ async def test_a_change_records_old_and_new_and_the_areas(db: Database):
     assert [e.detail.get("phone") for e in in_kampen] == [["038 000", "038 111"], [None, "038 000"]]
     assert in_kampen[0].detail["areas"] == [["kampen"], ["zwolle"]]
     assert elsewhere == []
+
+
+def test_a_coordinator_change_reads_as_old_and_new():
+    from bot.reports import describe
+
+    detail = {
+        "old": {"areas": ["west"], "name": "Fatima", "org": "Steunpunt", "role": "coordinator"},
+        "new": {"areas": ["oost"], "name": "Fatima", "org": "Steunpunt", "role": "coordinator"},
+    }
+    assert describe(detail) == 'areas: ["west"] → ["oost"]'
+    assert describe({"areas": ["west"]}) == '{"areas": ["west"]}'  # an invite: as recorded

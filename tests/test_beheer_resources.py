@@ -119,7 +119,9 @@ async def test_recent_changes_show_my_areas_only_old_and_new(fenna: Chat, db: Da
     await fenna.send("0599 200 200")
     await fenna.send("/beheer")
     await fenna.press("changes")
-    assert "De laatste 1 wijzigingen in jouw gebieden" in fenna.text
+    assert "De laatste 2 wijzigingen in jouw gebieden" in fenna.text
+    assert "coördinator Fenna de Vries (nieuw)" in fenna.text  # her own role, given by the CLI
+    assert "Gebieden: – → weidebroek" in fenna.text
     assert "Fenna de Vries, Steunpunt Weidebroek · wb-logeerhuis (gewijzigd)" in fenna.text
     assert "Telefoon: 0599 100 100 → 0599 200 200" in fenna.text
     assert "lo-maatje" not in fenna.text

@@ -199,3 +199,34 @@ async def test_built_in_helplines_when_the_database_cannot_be_read_at_all(exampl
     assert "113 Zelfmoordpreventie (dag en nacht)" in chat.text
     await chat.send("ik sla haar soms")
     assert chat.text.index("Veilig Thuis") < chat.text.index("113")
+
+
+async def test_a_message_to_the_adviser_that_opens_the_helplines_can_be_sent_anyway(example_db):
+    from tests.test_handovers import setup
+
+    anna, _ = await setup(example_db)
+    await anna.press("consult")
+    await anna.press("hc:r:1")  # "Mijn open vraag": write to the adviser
+    await anna.send("Ik kan het echt niet meer aan.")
+    assert "113" in anna.text and "Toch versturen" in anna.labels
+    messages = "SELECT body FROM handover_messages"
+    assert await rows(example_db, messages) == []  # not passed on unless the carer chooses
+    await anna.press(held_text.SEND_ANYWAY)
+    assert await rows(example_db, messages) == [("Ik kan het echt niet meer aan.",)]
+    assert "Toegevoegd aan je vraag" in anna.text
+
+
+async def test_a_coordinator_answer_that_names_suicide_reaches_the_carer(example_db):
+    from tests.test_handovers import inbox, setup
+
+    anna, fatima = await setup(example_db)
+    await fatima.send("/beheer")
+    await fatima.press("handovers")
+    await fatima.press("ho:1")
+    await fatima.press("claim")
+    answer = "Denk je aan zelfmoord? Bel dan meteen 113. Voor logeeropvang bel ik je morgen."
+    await fatima.send(answer)
+    assert "Verstuurd naar de mantelzorger" in fatima.text
+    assert answer in await inbox(example_db, "anna")
+    await fatima.send("/hulp")  # a coordinator can still ask for help themselves
+    assert "113 Zelfmoordpreventie" in fatima.text

@@ -54,6 +54,7 @@ async def test_each_coordinator_gets_their_stale_resources_once_a_week(db: Datab
     async with db.read() as tx:
         (after,) = await schedule.pending(tx, "freshness")
     assert after.due_at - following.due_at == timedelta(days=7)
+    assert (after.due_at.weekday(), after.due_at.hour) == (0, 8)  # Monday morning, 08:00 UTC
 
 
 async def test_the_digest_buttons_work_for_the_coordinator_only(db: Database):

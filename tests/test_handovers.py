@@ -39,6 +39,14 @@ async def ask(chat: Chat, text: str = QUESTION) -> None:
     await chat.press("send")
 
 
+async def take(coordinator: Chat, number: int = 1) -> None:
+    """/beheer → questions → open one → take it."""
+    await coordinator.send("/beheer")
+    await coordinator.press("handovers")
+    await coordinator.press(f"ho:{number}")
+    await coordinator.press("claim")
+
+
 async def setup(db: Database) -> tuple[Chat, Chat]:
     await make_coordinator(db, "fatima", ["west"], channel="console")
     anna = Chat(make_engine(db), user="anna", channel="console")
@@ -107,10 +115,7 @@ async def test_question_claim_answer_reply_close_with_the_carer_kept_anonymous(e
 
 async def test_the_carer_closes_their_own_question_and_the_coordinator_is_told(example_db):
     anna, fatima = await setup(example_db)
-    await fatima.send("/beheer")
-    await fatima.press("handovers")
-    await fatima.press("ho:1")
-    await fatima.press("claim")
+    await take(fatima)
     await inbox(example_db, "fatima")
     await anna.press("consult")
     await anna.press("hc:r:1")  # "Mijn open vraag"
@@ -173,10 +178,7 @@ async def test_an_unanswered_question_goes_again_to_the_area_and_the_admins_when
 
 async def test_an_answered_question_is_not_sent_again(example_db):
     anna, fatima = await setup(example_db)
-    await fatima.send("/beheer")
-    await fatima.press("handovers")
-    await fatima.press("ho:1")
-    await fatima.press("claim")
+    await take(fatima)
     await fatima.send("Ik help je graag.")
     await inbox(example_db, "fatima")
     later = NOW + timedelta(days=3)
@@ -229,10 +231,7 @@ def test_office_hours_are_read_from_a_short_spec():
 
 async def test_erasure_removes_the_question_the_messages_and_queued_ones(example_db):
     anna, fatima = await setup(example_db)
-    await fatima.send("/beheer")
-    await fatima.press("handovers")
-    await fatima.press("ho:1")
-    await fatima.press("claim")
+    await take(fatima)
     await fatima.send("Hoe gaat het nu?")
     await anna.press_stale("hc:r:1")
     await anna.send("Zwaar. Mijn moeder slaapt slecht.")  # queued for fatima, not yet sent
@@ -260,10 +259,7 @@ async def test_erasure_removes_the_question_the_messages_and_queued_ones(example
 
 async def test_my_data_lists_the_conversation_but_never_the_notes(example_db):
     anna, fatima = await setup(example_db)
-    await fatima.send("/beheer")
-    await fatima.press("handovers")
-    await fatima.press("ho:1")
-    await fatima.press("claim")
+    await take(fatima)
     await fatima.send("Ik bel je morgen.")
     await fatima.press("note")
     await fatima.send("Geheime notitie")

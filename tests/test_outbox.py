@@ -193,7 +193,7 @@ async def test_killing_the_bot_loses_nothing_and_repeats_only_what_was_in_flight
 
     process = await start()
     try:
-        await fake.wait_for(lambda: len(delivered()) >= 60, within=60)
+        await fake.wait_for(lambda: len(delivered()) >= 70, within=60)  # mid-batch
         process.send_signal(signal.SIGKILL)
         await process.wait()
     finally:
@@ -222,3 +222,39 @@ async def test_killing_the_bot_loses_nothing_and_repeats_only_what_was_in_flight
     for chat in chats:
         assert fake.texts(chat)[0] == f"Nieuwe vraag {chat}"
     print(f"killed after {at_kill} of 200; in flight {in_flight}; twice {len(twice)}")
+
+
+async def test_a_send_that_hangs_is_marked_uncertain_and_never_sent_again(db):
+    class Hanging:
+        name = "test"
+        calls = 0
+
+        async def send(self, recipient: str, replies: list[Reply]) -> SendResult:
+            Hanging.calls += 1
+            await asyncio.sleep(30)
+            return SendResult(Outcome.DELIVERED)
+
+    await queue(db, "1", "Hallo", "h", channel="test")
+    sender = Sender(db, Hanging(), SenderSettings(send_timeout=0.05))
+    assert await sender.send_due() == 1
+    assert await sender.send_due() == 0
+    assert Hanging.calls == 1
+    assert await rows(db, "SELECT status, detail FROM outbox") == [("uncertain", "timed out")]
+
+
+async def test_an_idle_sender_sleeps_until_a_message_is_queued(db):
+    channel = Recorder()
+    sender = Sender(db, channel, SenderSettings(idle_recheck=3600))
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(0.5)  # nothing queued: one look at the table, then asleep
+    idle_passes = sender.passes
+    await queue(db, "1", "Wakker", "w", channel="test")
+    for _ in range(200):
+        if channel.sent:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert idle_passes == 1
+    assert channel.sent == [("1", "Wakker")]

@@ -106,3 +106,14 @@ async def test_questions_for_an_adviser_open_and_answered(db: Database):
             )
         report = await stats.report(tx, ["kampen"], reports.STAT_BANDS)
     assert report.handovers == {"open": 6, "answered": 3}
+
+
+async def test_coordinators_are_not_counted_as_carers(db: Database):
+    await make_town(db)
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO coordinators (user_id, role, name, org, created_at) "
+            "VALUES (1, 'coordinator', 'Fenna', 'Steunpunt', '2026-01-01')"
+        )
+        report = await stats.report(tx, ["kampen"], reports.STAT_BANDS)
+    assert report.carers == {"kampen-zuid": 5}  # user 1 lives there but is staff

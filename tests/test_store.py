@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from store import areas, resources
-from store.db import Database, migration_scripts
+from store.db import JOURNAL_SIZE_LIMIT, Database, migration_scripts
 from tests.support import rows
 
 
@@ -38,10 +38,21 @@ async def test_opening_twice_applies_nothing_new(tmp_path):
     await db.close()
 
 
-async def test_database_runs_in_wal_with_foreign_keys(db):
+async def test_database_runs_in_wal_with_foreign_keys_and_secure_delete(db):
     assert await rows(db, "PRAGMA journal_mode") == [("wal",)]
     assert await rows(db, "PRAGMA foreign_keys") == [(1,)]
-    assert await rows(db, "PRAGMA synchronous") == [(2,)]  # FULL
+    assert await rows(db, "PRAGMA secure_delete") == [(1,)]
+    assert await rows(db, "PRAGMA journal_size_limit") == [(JOURNAL_SIZE_LIMIT,)]
+
+
+async def test_a_durable_transaction_syncs_its_commit_and_others_do_not(db):
+    """Conversation steps commit with synchronous=NORMAL; consent and erasure with FULL."""
+    async with db.transaction() as tx:
+        assert (await tx.execute("PRAGMA synchronous")).rows[0][0] == 1  # NORMAL
+    async with db.transaction(durable=True) as tx:
+        assert (await tx.execute("PRAGMA synchronous")).rows[0][0] == 2  # FULL
+    async with db.transaction() as tx:
+        assert (await tx.execute("PRAGMA synchronous")).rows[0][0] == 1
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(db):

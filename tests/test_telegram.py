@@ -431,7 +431,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_webhook_mode_answers_only_requests_with_the_secret_token(fake, example_db):
+async def test_webhook_mode_answers_only_requests_with_the_secret_token_and_skips_unreadable(
+    fake, example_db
+):
     port = free_port()
     webhook = WebhookSettings("https://bot.example.org/telegram-hook", "127.0.0.1", port, "s3cr3t")
     db = await Database.open(example_db.path)
@@ -445,25 +447,30 @@ async def test_webhook_mode_answers_only_requests_with_the_secret_token(fake, ex
         assert fake.webhook["secret_token"] == "s3cr3t"
         url = f"http://127.0.0.1:{port}/telegram-hook"
 
-        def update(text: str) -> dict:
-            return {"update_id": 1, "message": fake.user_message(3131, text=text)}
+        def update(text: str, update_id: int = 1) -> dict:
+            return {"update_id": update_id, "message": fake.user_message(3131, text=text)}
 
+        unreadable = update("Geheime vraag over mijn vader", 2)
+        unreadable["message"]["poll"] = {"id": "p", "question": "Geheime vraag over mijn vader"}
+        secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cr3t"}
         async with httpx.AsyncClient() as client:
             missing = await client.post(url, json=update("/start"))
             wrong = await client.post(
                 url, json=update("/start"), headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
             )
-            right = await client.post(
-                url, json=update("/start"), headers={"X-Telegram-Bot-Api-Secret-Token": "s3cr3t"}
-            )
-        assert (missing.status_code, wrong.status_code, right.status_code) == (403, 403, 200)
+            skipped = await client.post(url, json=unreadable, headers=secret)
+            right = await client.post(url, json=update("/start", 3), headers=secret)
+        assert (missing.status_code, wrong.status_code) == (403, 403)
+        assert (skipped.status_code, right.status_code) == (200, 200)  # Telegram moves on
         texts = await fake.wait_for(lambda: fake.texts(3131))
+        assert bot.bot.skipped_updates == 1
     finally:
         stop.set()
         await task
         await db.close()
     assert len(texts) == 1 and "Ik ben Mantelbot" in texts[0]
     assert not fake.called("getUpdates")  # no polling in webhook mode
+    WHOLE_RUN_UPDATES.append(unreadable)  # its text must not be in the log either
 
 
 def test_webhook_settings_come_from_the_environment():

@@ -21,7 +21,7 @@ from store import audit, resources
 from store.db import Database
 from tests import town
 from tests.fake_bot_api import FakeBotAPI, keys_of
-from tests.support import rows
+from tests.support import dump, rows
 from tests.test_telegram import Carer, has_keyboard, onboard, running
 
 COORDINATOR = 5001
@@ -72,27 +72,7 @@ async def upload(person: Carer, name: str, content: bytes) -> list[dict]:
 
 
 async def snapshot(db: Database) -> list[str]:
-    """Every row of every table, but without the bookkeeping columns of the conversation
-    state: a refused message asks the same question again at a new time, for a new update."""
-    async with db.read() as tx:
-        tables = [
-            row[0]
-            for row in (
-                await tx.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ).rows
-        ]
-        lines = []
-        for table in tables:
-            for row in (await tx.execute(f'SELECT * FROM "{table}" ORDER BY 1')).rows:
-                values = dict(row)
-                if table == "conversation_state":
-                    for bookkeeping in ("updated_at", "last_update", "delivered"):
-                        values.pop(bookkeeping)
-                lines.append(f"{table}: {sorted(values.items())!r}")
-    return lines
+    return await dump(db, clockless=True)
 
 
 @pytest.fixture

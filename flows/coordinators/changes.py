@@ -1,4 +1,5 @@
-"""/beheer → Recent changes: the last 20 changes to resources in my areas, from the audit log."""
+"""/beheer → Recent changes: the last 20 changes in my areas (resources, areas, coordinators),
+from the audit log."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ ACTIONS = {
     "update": N_("changed"),
     "archive": N_("archived"),
     "restore": N_("restored"),
+    "delete": N_("removed"),
+    "invite": N_("invited"),
 }
 
 
@@ -53,22 +56,26 @@ async def who(ctx: Context, actor: str) -> str:
 async def describe(ctx: Context, entry: audit.Entry) -> str:
     when = ctx.t.format_datetime(datetime.fromisoformat(entry.at.replace("Z", "+00:00")))
     action = ctx._(ACTIONS.get(entry.action, entry.action))
-    lines = [f"{when} · {await who(ctx, entry.actor)} · {entry.entity_id} ({action})"]
-    for field, change in sorted(entry.detail.items()):
+    what = entry.entity_id
+    changes = audit.as_changes(entry.detail)
+    if entry.entity == "coordinator":
+        named = next((v[1] or v[0] for k, v in (changes or {}).items() if k == "name"), None)
+        what = ctx._("coordinator {name}").format(name=named or entry.entity_id)
+    lines = [f"{when} · {await who(ctx, entry.actor)} · {what} ({action})"]
+    if changes is None:
+        changes = {field: [None, value] for field, value in entry.detail.items()}
+    for field, (old, new) in sorted(changes.items()):
         if field == "id":
             continue  # named in the first line
         name = ctx._(FIELD_LABELS[field]) if field in FIELD_LABELS else field
-        if isinstance(change, list) and len(change) == 2:
-            lines.append(f"  {name}: {_short(change[0])} → {_short(change[1])}")
-        else:
-            lines.append(f"  {name}: {_short(change)}")
+        lines.append(f"  {name}: {_short(old)} → {_short(new)}")
     return "\n".join(lines)
 
 
 async def ask_changes(ctx: Context, me: Coordinator) -> Reply:
     _ = ctx._
     allowed = await scope(ctx, me)
-    found = await audit.entries(ctx.tx, "resource", limit=LAST, areas=allowed)
+    found = await audit.entries(ctx.tx, limit=LAST, areas=allowed)
     if not found:
         text = _("No changes in your areas yet.")
     else:

@@ -10,7 +10,7 @@ that resource (flows/coordinators/access.py): a replayed button changes nothing.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flows.coordinators.access import coordinator_choice
 from flows.coordinators.resource_manage import CARD, STALE_DAYS, actor, editable, not_yours
@@ -22,7 +22,6 @@ from store.coordinators import Coordinator
 from store.resources import Resource
 
 KIND = "freshness"
-EVERY = timedelta(days=7)
 SHOWN = 10  # resources in one digest; the rest are in /beheer → "To check"
 PREFIX = "fr:"
 ACTIONS = ("ok", "ed", "ar")
@@ -87,18 +86,16 @@ async def weekly(ctx: TimerContext, key: str, payload: dict) -> None:
             f"{KIND}:{listed.coordinator.user_id}:{key}",
             now=ctx.now,
         )
-    planned = payload.get("due")
-    due = datetime.fromisoformat(planned) if isinstance(planned, str) else ctx.now
-    following = max(due + EVERY, ctx.now + timedelta(hours=1))
+    following = next_run(ctx.now)
     # A new key each week: the timer that fires now is marked done after this handler.
-    await schedule.set_timer(
-        ctx.tx,
-        KIND,
-        following.date().isoformat(),
-        following,
-        {"due": schedule.utc(following)},
-        now=ctx.now,
-    )
+    await schedule.set_timer(ctx.tx, KIND, following.date().isoformat(), following, {}, now=ctx.now)
+
+
+def next_run(now: datetime) -> datetime:
+    """The next Monday after `now`, at 08:00 UTC (Monday morning in the Netherlands)."""
+    day = now.astimezone(UTC).date() + timedelta(days=1)
+    day += timedelta(days=(7 - day.weekday()) % 7)
+    return datetime.combine(day, time(8, 0), tzinfo=UTC)
 
 
 @coordinator_choice(PREFIX)
