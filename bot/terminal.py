@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels import Outcome, SendResult
+from bot.choices import pick
 from flows.engine import Choice, Document, Engine, Incoming, Reply
 
 CHANNEL = "console"
@@ -90,11 +91,9 @@ def to_incoming(
             return Incoming(CHANNEL, user, document=document, language_hint=hint)
         err.write(f"[{document}]\n")
         return None
-    if typed.isdigit() and 1 <= int(typed) <= len(shown):
-        return Incoming(CHANNEL, user, choice=shown[int(typed) - 1].key, language_hint=hint)
-    for choice in shown:
-        if typed.casefold() == choice.label.casefold():
-            return Incoming(CHANNEL, user, choice=choice.key, language_hint=hint)
+    key = pick(typed, shown)
+    if key is not None:
+        return Incoming(CHANNEL, user, choice=key, language_hint=hint)
     return Incoming(CHANNEL, user, text=line, language_hint=hint)
 
 
