@@ -9,10 +9,12 @@ import dataclasses
 import logging
 import os
 import sys
-from datetime import datetime
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot import example_data, private_logs, reports, terminal
+from bot import example_data, private_logs, reports, serve, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
@@ -52,9 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", parents=[common], help="chat in the terminal")
     chat.add_argument("--user", default="demo", help="who you are in this chat (default: demo)")
     chat.add_argument("--lang", choices=LANGUAGES, help="language to start in")
+    chat.add_argument(
+        "--now",
+        type=_local_time,
+        help="pretend the clock shows this local time at the start, e.g. 2027-03-27T18:59 "
+        "(it runs on from there): to try reminders without waiting",
+    )
 
-    run = sub.add_parser("run", parents=[common], help="the Telegram bot")
+    run = sub.add_parser("run", parents=[common], help="the bot on Telegram, Signal or both")
     run.add_argument("--webhook", action="store_true", help="webhook mode instead of polling")
+    run.add_argument(
+        "--channel",
+        action="append",
+        choices=serve.CHANNELS,
+        help="telegram or signal; repeat for both (default: $MANTELBOT_CHANNELS, else telegram)",
+    )
 
     res = sub.add_parser("resources", parents=[common], help="import, export or list resources")
     res_sub = res.add_subparsers(dest="action", required=True)
@@ -143,7 +157,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> int:
-    if command == "run" and not config.telegram_token:
+    channels: tuple[str, ...] = ()
+    if command == "run":
+        try:
+            channels = serve.channels_from(getattr(args, "channel", None))
+        except ValueError as error:
+            print(f"mantelbot: configuration: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    if "telegram" in channels and not config.telegram_token:
         print(
             "mantelbot: TELEGRAM_BOT_TOKEN is not set. Set it to the token from @BotFather, "
             "or try the bot in the terminal with: mantelbot chat",
@@ -153,15 +174,9 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
     t = translators(config.timezone)(config.locale)
     _ = t.gettext
     if command == "run":
-        from bot import telegram  # python-telegram-bot is loaded only when the bot runs
-
         try:  # every setting is checked before the database is opened or Telegram is called
-            webhook = (
-                telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
-            )
-            rate = telegram.rate_from_env()
-            SenderSettings.from_env()  # checked here; the bot reads it again
-            telegram.check_token(config.telegram_token)
+            webhook = getattr(args, "webhook", False)
+            settings = serve.settings_from_env(channels, webhook, config.telegram_token)
         except ValueError as error:
             print(f"mantelbot: configuration: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -175,7 +190,7 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         if command == "chat":
             return await _chat(db, config, args, _)
         if command == "run":
-            return await telegram.run(db, config, webhook, rate)
+            return await serve.run(db, config, channels, settings)
         if command == "resources":
             return await _resources(db, args, _, config)
         if command == "areas":
@@ -217,6 +232,25 @@ def _storage_problem(error: StorageError, _) -> int:
     return error.exit_code
 
 
+def _local_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date and time like 2027-03-27T18:59: {text}"
+        ) from None
+
+
+def _clock(config: Config, start: datetime | None) -> Callable[[], datetime]:
+    """The real clock, or one that starts at `start` (local time) and runs on in real time."""
+    if start is None:
+        return lambda: datetime.now(config.timezone)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=config.timezone)
+    began = time.monotonic()
+    return lambda: (start + timedelta(seconds=time.monotonic() - began)).astimezone(config.timezone)
+
+
 async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> int:
     if await example_data.is_empty(db):
         await example_data.load(db, _)
@@ -226,12 +260,13 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
             ).format(path=config.db_path),
             file=sys.stderr,
         )
+    clock = _clock(config, getattr(args, "now", None))  # `mantelbot` without a command: no --now
     engine = Engine(
         db,
         translators(config.timezone),
         languages=LANGUAGES,
         default_language=args.lang or config.locale,
-        clock=lambda: datetime.now(config.timezone),
+        clock=clock,
         keep_state=config.keep_state,
     )
     # Conversations idle for longer than MANTELBOT_STATE_DAYS. When another process holds the
@@ -239,8 +274,10 @@ async def _chat(db: Database, config: Config, args: argparse.Namespace, _) -> in
     with contextlib.suppress(DatabaseBusy):
         await engine.sweep()
     console = terminal.ConsoleChannel(args.user)
-    sender = Sender(db, console, SenderSettings(per_chat_interval=0))
-    scheduler = Scheduler(db, engine.translator, default_language=engine.default_language)
+    sender = Sender(db, console, SenderSettings(per_chat_interval=0), clock=clock)
+    scheduler = Scheduler(
+        db, engine.translator, default_language=engine.default_language, clock=clock
+    )
 
     async def queued() -> list:
         """Due timers first (they may queue messages), then what waits for this user."""

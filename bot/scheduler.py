@@ -16,7 +16,7 @@ from bot.sender import wait_any
 from flows.engine import Translator
 from flows.timers import TIMERS, TimerContext
 from store import schedule
-from store.db import Database
+from store.db import Database, DatabaseBusy
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +48,26 @@ class Scheduler:
 
     async def run(self, stop: asyncio.Event) -> None:
         unsubscribe = schedule.on_change(self._wake.set)
+        busy_logged = False
         try:
             while not stop.is_set():
                 self._wake.clear()
                 try:
                     if await self.run_due():
                         continue
+                    await wait_any(stop, self._wake, await self._seconds_to_next())
+                    busy_logged = False
+                    continue
+                except DatabaseBusy:
+                    # Another process holds the write lock: wait and try again, one line.
+                    if not busy_logged:
+                        log.warning("database busy; the scheduler waits")
+                        busy_logged = True
+                    await wait_any(stop, None, 2.0)
+                    continue
                 except Exception:
                     log.exception("scheduler pass failed")
                     await wait_any(stop, None, 5.0)
-                    continue
-                await wait_any(stop, self._wake, await self._seconds_to_next())
         finally:
             unsubscribe()
 
@@ -87,6 +96,8 @@ class Scheduler:
                     ctx = TimerContext(tx, self.translators, now, self.default_language)
                     await handler(ctx, timer.key, timer.payload)
                     await schedule.mark_done(tx, timer.id, now)
+            except DatabaseBusy:
+                raise  # not the timer's fault: it stays pending and fires once the lock is free
             except Exception:
                 # Rolled back; set aside so one broken timer cannot hold up all the others.
                 log.exception("timer %s (%s) failed", timer.id, timer.kind)

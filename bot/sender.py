@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from bot.channels import Channel, Outcome, SendResult
 from flows import outgoing
 from store import outbox, users
-from store.db import Database
+from store.db import Database, DatabaseBusy
 from store.outbox import Message
 
 log = logging.getLogger(__name__)
@@ -88,11 +88,23 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; in-flight sends finish first."""
         unsubscribe = outbox.on_enqueue(self._on_enqueue)
+        busy_logged = False
         try:
             while not stop.is_set():
                 self._wake.clear()
                 try:
                     handled = await self.send_due()
+                    busy_logged = False
+                except DatabaseBusy:
+                    # Another process holds the write lock: wait and try again, one line.
+                    if not busy_logged:
+                        log.warning(
+                            "database busy; the outbox waits (channel=%s)", self.channel.name
+                        )
+                        busy_logged = True
+                    handled = 0
+                    await wait_any(stop, None, self.settings.backoff)
+                    continue
                 except Exception:
                     log.exception("outbox pass failed (channel=%s)", self.channel.name)
                     handled = 0

@@ -17,6 +17,7 @@ from flows import (  # noqa: F401
     prepare_conversation,
     profile,
     recognise,
+    reminders,
     settings,
 )
 from flows.engine import Choice, Document, Engine, Incoming, Reply

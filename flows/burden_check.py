@@ -220,6 +220,8 @@ async def ask_result(ctx: Context) -> list[Reply]:
     )
     if band.name == BANDS[-1].name:
         choices += (Choice("crisis", _("I need help right now")),)
+    if ctx.consented:  # offered, never set without asking
+        choices += (Choice("checkin", _("Ask me again later")),)
     choices += (Choice("menu", _("Main menu")),)
     return [Reply(text), Reply(_("What would help you now?"), choices)]
 
@@ -228,5 +230,8 @@ async def ask_result(ctx: Context) -> list[Reply]:
 async def result(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice == HANDOVER:
         return goto("consult.start")
+    if msg.choice == "checkin":
+        band = band_for(int(ctx.data.get("score", 0))).name
+        return goto("reminders.checkin", data={"band": band})
     name = find_help.door_from_key(msg.choice)
     return await find_help.open_door(ctx, name) if name else not_understood()

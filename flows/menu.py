@@ -60,8 +60,3 @@ async def ask_paused(ctx: Context) -> Reply:
 @step("menu.paused", ask=ask_paused, back=False)
 async def paused(ctx: Context, msg: Incoming) -> Turn:
     return goto("menu.main")
-
-
-@command("/stop")
-async def stop(ctx: Context, msg: Incoming) -> Turn:
-    return goto("menu.paused")

@@ -33,6 +33,8 @@ TABLE_LABELS = {
     "handovers": N_("Your questions for a carer support adviser"),
     "handover_messages": N_("Your messages with a carer support adviser"),
     "burden_results": N_("Your results of the burden check (only the score and the date)"),
+    "reminders": N_("Your reminders"),
+    "notification_settings": N_("Your quiet hours and whether you get news messages"),
 }
 
 
@@ -98,6 +100,11 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
                     status = _("waiting for answer")
                 topic = _(TOPIC_LABELS.get(row.get("topic"), TOPIC_LABELS["other"]))
                 lines.append(f"  – {_date(ctx, row.get('created_at'))}: {topic} ({status})")
+        elif table == "reminders":
+            lines.append("• " + _(TABLE_LABELS[table]) + ":")
+            for row in rows:
+                what = row.get("text") or _("Check-in: how are you doing?")
+                lines.append(f"  – {what} ({_date(ctx, row.get('next_at'))})")
         elif table == "conversation_state":
             lines.append("• " + _(TABLE_LABELS[table]))
         elif table in TABLE_LABELS:

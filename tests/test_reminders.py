@@ -1,0 +1,163 @@
+"""Reminders: set, listed and removed in the chat; fired on time by the scheduler with the clock
+controlled (across the end of daylight-saving time, after quiet hours); a blocked carer is
+skipped; erasure takes reminders and their timers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.channels import Outcome, SendResult
+from bot.i18n import translators
+from bot.scheduler import Scheduler
+from bot.sender import Sender
+from flows.engine import Engine, Reply
+from flows.reminders import schedule_reminder
+from store import reminders, user_data, users
+from tests.support import TZ, Chat, rows
+
+
+class Phone:
+    """A channel that records what arrived, and can say the carer blocked the bot."""
+
+    name = "test"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, list[Reply]]] = []
+        self.blocked: set[str] = set()
+
+    async def send(self, recipient: str, replies: list[Reply]) -> SendResult:
+        if recipient in self.blocked:
+            return SendResult(Outcome.BLOCKED, detail="blocked")
+        self.sent.append((recipient, replies))
+        return SendResult(Outcome.DELIVERED)
+
+
+class Clock:
+    def __init__(self, local: datetime) -> None:
+        self.now = local.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, local: datetime) -> None:
+        self.now = local.astimezone(UTC)
+
+
+async def carer_with_reminder(db, when: datetime, every_days: int | None, text="Pillen") -> int:
+    async with db.transaction() as tx:
+        user = await users.create(tx, "test", "anna", "nl", when)
+        reminder_id = await reminders.add(
+            tx, user.id, "own", text, when.strftime("%H:%M"), every_days, when, now=when
+        )
+        await schedule_reminder(tx, reminder_id, when, when)
+    return user.id
+
+
+async def fire_and_send(db, clock: Clock, phone: Phone) -> None:
+    await Scheduler(db, translators(TZ), clock=clock).run_due()
+    while await Sender(db, phone, clock=clock).send_due():
+        pass
+
+
+async def test_a_weekly_reminder_stays_at_19_00_local_across_the_end_of_summer_time(db):
+    first = datetime(2027, 10, 24, 19, 0, tzinfo=TZ)  # summer time (UTC+2)
+    await carer_with_reminder(db, first, 7)
+    clock, phone = Clock(first - timedelta(minutes=1)), Phone()
+    await fire_and_send(db, clock, phone)
+    assert phone.sent == []  # not early
+    clock.set(first)
+    await fire_and_send(db, clock, phone)
+    assert [r[0].text for _, r in phone.sent] == ["Herinnering: Pillen"]
+    # Summer time ends on 31 October: the next one is 19:00 winter time, 18:00 UTC.
+    second = datetime(2027, 10, 31, 19, 0, tzinfo=TZ)
+    assert await rows(
+        db, "SELECT due_at FROM schedule WHERE kind = 'reminder' AND status = 'pending'"
+    ) == [("2027-10-31T18:00:00.000+00:00",)]
+    clock.set(second - timedelta(minutes=1))
+    await fire_and_send(db, clock, phone)
+    assert len(phone.sent) == 1
+    clock.set(second)
+    await fire_and_send(db, clock, phone)
+    assert len(phone.sent) == 2
+    assert clock.now.astimezone(TZ).hour == 19
+
+
+async def test_a_reminder_due_in_quiet_hours_arrives_at_eight(db):
+    late = datetime(2027, 3, 10, 22, 30, tzinfo=TZ)
+    await carer_with_reminder(db, late, None, text="Bellen")
+    clock, phone = Clock(late), Phone()
+    await fire_and_send(db, clock, phone)
+    assert phone.sent == []  # 22:30 is inside the default quiet hours 21:00-08:00
+    clock.set(datetime(2027, 3, 11, 7, 59, tzinfo=TZ))
+    await fire_and_send(db, clock, phone)
+    assert phone.sent == []
+    clock.set(datetime(2027, 3, 11, 8, 0, tzinfo=TZ))
+    await fire_and_send(db, clock, phone)
+    assert [r[0].text for _, r in phone.sent] == ["Herinnering: Bellen"]
+    # A one-off reminder is gone once it fired.
+    assert await rows(db, "SELECT count(*) FROM reminders") == [(0,)]
+
+
+async def test_a_blocked_carer_is_marked_inactive_and_skipped_after_that(db):
+    first = datetime(2027, 3, 1, 19, 0, tzinfo=TZ)
+    await carer_with_reminder(db, first, 7)
+    clock, phone = Clock(first), Phone()
+    phone.blocked.add("anna")
+    await fire_and_send(db, clock, phone)
+    assert await rows(db, "SELECT active FROM users") == [(0,)]
+    clock.set(first + timedelta(days=7))
+    await fire_and_send(db, clock, phone)
+    assert phone.sent == []
+    # The second one was not even queued: nothing waits to be sent to someone who blocked us.
+    assert await rows(db, "SELECT count(*) FROM outbox WHERE status = 'queued'") == [(0,)]
+
+
+async def test_erasure_removes_reminders_their_timers_and_queued_messages(db):
+    when = datetime(2027, 3, 10, 22, 30, tzinfo=TZ)
+    user_id = await carer_with_reminder(db, when, 7)
+    await Scheduler(db, translators(TZ), clock=Clock(when)).run_due()  # queued until 08:00
+    assert await rows(db, "SELECT count(*) FROM outbox WHERE status = 'queued'") == [(1,)]
+    async with db.transaction() as tx:
+        await user_data.erase(tx, user_id)
+    assert await rows(db, "SELECT count(*) FROM reminders") == [(0,)]
+    assert await rows(db, "SELECT count(*) FROM schedule WHERE kind = 'reminder'") == [(0,)]
+    assert await rows(db, "SELECT count(*) FROM outbox") == [(0,)]
+
+
+async def test_a_carer_sets_lists_and_removes_an_own_reminder_and_a_check_in(db):
+    now = datetime(2027, 3, 27, 18, 0, tzinfo=TZ)
+    engine = Engine(db, translators(TZ), clock=lambda: now)
+    chat = Chat(engine, user="anna")
+    await chat.send("/start")
+    await chat.press("yes")
+    await chat.send("/menu")
+    await chat.press("reminders")
+    await chat.press("new")
+    await chat.send("Pillen ophalen")
+    await chat.press("d:0")
+    await chat.send("19:30")
+    await chat.press("weekly")
+    listed = chat.last[0].text + chat.last[1].text
+    assert "Pillen ophalen" in listed and "19:30" in listed and "elke week" in listed
+    await chat.press("checkin")
+    await chat.press("c:14")
+    assert "10 april 2027" in chat.last[0].text  # 14 days on, at 19:00
+    await chat.send("/mijngegevens")
+    assert "Pillen ophalen" in "\n".join(r.text for r in chat.last)
+    await chat.send("/menu")
+    await chat.press("reminders")
+    await chat.press("remove")
+    first = next(k for k in chat.keys if k.startswith("rm:"))
+    await chat.press(first)
+    async with db.read() as tx:
+        user = await users.get(tx, "test", "anna")
+        assert user is not None
+        left = await reminders.of_user(tx, user.id)
+    assert len(left) == 1
+    assert await rows(
+        db, "SELECT count(*) FROM schedule WHERE kind = 'reminder' AND status = 'pending'"
+    ) == [(1,)]
+    await chat.send("/stop meldingen")
+    async with db.read() as tx:
+        assert not (await reminders.settings(tx, user.id)).broadcasts
+        assert len(await reminders.of_user(tx, user.id)) == 1  # reminders stay
