@@ -337,9 +337,28 @@ async def ask_results(ctx: Context) -> list[Reply]:
     both = bool(ctx.home_area and ctx.care_area and ctx.home_area != ctx.care_area)
     shown = search.found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     cards = [format_card(ctx, f.resource, where_label(ctx, f, names, both)) for f in shown]
+    remind = [remind_choice(ctx, f.resource) for f in shown]
     if page < last_page:
         choices = (Choice("more", _("Show more")),) + choices
-    return [*replies, *(Reply(card) for card in cards[:-1]), Reply(cards[-1], choices)]
+    return [
+        *replies,
+        *(Reply(card, own) for card, own in zip(cards[:-1], remind[:-1], strict=True)),
+        Reply(cards[-1], remind[-1] + choices),
+    ]
+
+
+def remind_choice(ctx: Context, resource: Resource) -> tuple[Choice, ...]:
+    """ "Remind me" on a course or group with a date still to come (only with consent: the
+    reminder has to be stored)."""
+    if not ctx.consented or not resource.starts_at:
+        return ()
+    starts = datetime.fromisoformat(resource.starts_at)
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=ctx.now.tzinfo)
+    key = f"remind:{resource.id}"
+    if starts <= ctx.now or len(key.encode()) > 64:
+        return ()
+    return (Choice(key, ctx._("Remind me")),)
 
 
 # "Other kind of help" goes to the list of kinds: "back" there would be the same button twice.

@@ -161,3 +161,22 @@ async def test_a_carer_sets_lists_and_removes_an_own_reminder_and_a_check_in(db)
     async with db.read() as tx:
         assert not (await reminders.settings(tx, user.id)).broadcasts
         assert len(await reminders.of_user(tx, user.id)) == 1  # reminders stay
+
+
+async def test_remind_me_on_a_course_sets_the_day_before_and_the_day_itself(zwolle_db):
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
+    chat = Chat(Engine(zwolle_db, translators(TZ), clock=lambda: now), user="kees")
+    await chat.send("/start")
+    await chat.press("yes")
+    await chat.send("8031 AB")
+    await chat.send("/menu")
+    await chat.press("find")
+    await chat.press(next(k for k in chat.keys if "course" in k))
+    await chat.press("remind:zw-cursus-stress")  # starts 12 January 2027, 10:00
+    await chat.send("19:30")
+    await chat.press("yes")
+    assert "11 januari 2027, 19:30" in chat.last[0].text
+    assert "12 januari 2027, 08:00" in chat.last[0].text
+    assert await rows(
+        zwolle_db, "SELECT due_at FROM schedule WHERE kind = 'reminder' ORDER BY due_at"
+    ) == [("2027-01-11T18:30:00.000+00:00",), ("2027-01-12T07:00:00.000+00:00",)]
