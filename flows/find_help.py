@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows import routing
+from flows import followup, routing
 from flows.engine import (
     KEPT_ON_BACK,
     N_,
@@ -169,6 +169,9 @@ async def open_door(ctx: Context, name: str) -> Turn:
             if category not in noted and category not in NEVER_LOCAL:
                 await needs.add(ctx.tx, where, category, ctx.now.date())
                 noted.append(category)
+    if search.found:  # respite or a course shown: ask in a few days whether it worked out
+        for category in categories:
+            await followup.plan(ctx, category)
     return goto(RESULTS_STEP, data={"door": name, "page": 0, NOTED: noted})
 
 
