@@ -5,10 +5,10 @@ and how late do due reminders fire?
 
 Fills a fresh database with N carers, each with a weekly reminder in the coming week (one
 pending timer each), of which `--due` fall due within `--spread` seconds from `--lead`
-seconds on. Then starts the real scheduler and an outbox sender (with a channel that only notes the arrival time), as
-the bot does, and prints: start-up time (opening the database and the first scheduler pass),
-peak memory (RSS), and how late each due reminder reached the channel after its due time
-(p50/p99, milliseconds). Quiet hours are off for these carers, so lateness is the machinery's.
+seconds after start-up. Then starts the real scheduler and an outbox sender (with a channel
+that only notes the arrival time), as the bot does, and prints: start-up time (opening the
+database and the first scheduler pass), peak memory (RSS), and how late each due reminder
+reached the channel after its due time (p50/p99, milliseconds). Quiet hours are off for these carers, so lateness is the machinery's.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def fill(path: str, n: int, due: int, spread: float, start: datetime) -> dict[st
         conn.execute(
             "INSERT INTO schedule (kind, key, due_at, payload, created_at) "
             "VALUES ('reminder', ?, ?, ?, ?)",
-            (f"{i + 1}:{utc(when)}", utc(when), json.dumps({}), stamp),
+            (f"{i + 1}:first", utc(when), json.dumps({}), stamp),
         )
     conn.execute("COMMIT")
     conn.close()
@@ -103,8 +103,9 @@ async def main(args) -> None:
     path = str(folder / "bench.sqlite3")
     db = await Database.open(path)
     await db.close()
-    # The due ones start well after filling and starting up, so none is late before we begin.
-    start = datetime.now(UTC) + timedelta(seconds=args.lead)
+    # Filled a day ahead; the due ones are moved to now once the bot has started (below), so
+    # the time filling takes does not count as lateness.
+    start = datetime.now(UTC) + timedelta(days=1)
     began = time.perf_counter()
     expected = fill(path, args.reminders, args.due, args.spread, start)
     print(f"filled {args.reminders:,} reminders in {time.perf_counter() - began:.1f} s")
@@ -115,6 +116,18 @@ async def main(args) -> None:
     await scheduler.run_due()
     print(f"start-up (open + first scheduler pass): {(time.perf_counter() - began) * 1000:.0f} ms")
 
+    soon = datetime.now(UTC) + timedelta(seconds=args.lead)
+    moved = {r: (soon + timedelta(seconds=t - start.timestamp())) for r, t in expected.items()}
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "UPDATE schedule SET due_at = ? WHERE kind = 'reminder' AND key = ?",
+            [(utc(when), f"{int(r) + 1}:first") for r, when in moved.items()],
+        )
+        await tx.executemany(
+            "UPDATE reminders SET next_at = ? WHERE id = ?",
+            [(utc(when), int(r) + 1) for r, when in moved.items()],
+        )
+    expected = {r: when.timestamp() for r, when in moved.items()}
     channel = Arrivals(len(expected))
     sender = Sender(db, channel, SenderSettings(per_chat_interval=0))
     stop = asyncio.Event()
@@ -137,5 +150,5 @@ if __name__ == "__main__":
     parser.add_argument("--reminders", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=2000)
     parser.add_argument("--spread", type=float, default=10.0)
-    parser.add_argument("--lead", type=float, default=20.0, help="seconds before the first is due")
+    parser.add_argument("--lead", type=float, default=2.0, help="seconds before the first is due")
     asyncio.run(main(parser.parse_args()))
