@@ -8,7 +8,8 @@ pending timer each), of which `--due` fall due within `--spread` seconds from `-
 seconds after start-up. Then starts the real scheduler and an outbox sender (with a channel
 that only notes the arrival time), as the bot does, and prints: start-up time (opening the
 database and the first scheduler pass), peak memory (RSS), and how late each due reminder
-reached the channel after its due time (p50/p99, milliseconds). Quiet hours are off for these carers, so lateness is the machinery's.
+reached the channel after its due time (p50/p99, milliseconds).
+Quiet hours are off for these carers, so lateness is the machinery's.
 """
 
 from __future__ import annotations
