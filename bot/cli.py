@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot import example_data, private_logs, reports, terminal
+from bot import example_data, private_logs, reports, serve, terminal
 from bot.config import LANGUAGES, Config
 from bot.i18n import translators
 from bot.scheduler import Scheduler
@@ -61,8 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(it runs on from there): to try reminders without waiting",
     )
 
-    run = sub.add_parser("run", parents=[common], help="the Telegram bot")
+    run = sub.add_parser("run", parents=[common], help="the bot on Telegram, Signal or both")
     run.add_argument("--webhook", action="store_true", help="webhook mode instead of polling")
+    run.add_argument(
+        "--channel",
+        action="append",
+        choices=serve.CHANNELS,
+        help="telegram or signal; repeat for both (default: $MANTELBOT_CHANNELS, else telegram)",
+    )
 
     res = sub.add_parser("resources", parents=[common], help="import, export or list resources")
     res_sub = res.add_subparsers(dest="action", required=True)
@@ -151,7 +157,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> int:
-    if command == "run" and not config.telegram_token:
+    channels: tuple[str, ...] = ()
+    if command == "run":
+        try:
+            channels = serve.channels_from(getattr(args, "channel", None))
+        except ValueError as error:
+            print(f"mantelbot: configuration: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    if "telegram" in channels and not config.telegram_token:
         print(
             "mantelbot: TELEGRAM_BOT_TOKEN is not set. Set it to the token from @BotFather, "
             "or try the bot in the terminal with: mantelbot chat",
@@ -161,15 +174,9 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
     t = translators(config.timezone)(config.locale)
     _ = t.gettext
     if command == "run":
-        from bot import telegram  # python-telegram-bot is loaded only when the bot runs
-
         try:  # every setting is checked before the database is opened or Telegram is called
-            webhook = (
-                telegram.WebhookSettings.from_env() if getattr(args, "webhook", False) else None
-            )
-            rate = telegram.rate_from_env()
-            SenderSettings.from_env()  # checked here; the bot reads it again
-            telegram.check_token(config.telegram_token)
+            webhook = getattr(args, "webhook", False)
+            settings = serve.settings_from_env(channels, webhook, config.telegram_token)
         except ValueError as error:
             print(f"mantelbot: configuration: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -183,7 +190,7 @@ async def _dispatch(command: str, args: argparse.Namespace, config: Config) -> i
         if command == "chat":
             return await _chat(db, config, args, _)
         if command == "run":
-            return await telegram.run(db, config, webhook, rate)
+            return await serve.run(db, config, channels, settings)
         if command == "resources":
             return await _resources(db, args, _, config)
         if command == "areas":

@@ -23,7 +23,6 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,11 +51,11 @@ from telegram.ext import (
 )
 
 from bot import private_logs
-from bot.config import LANGUAGES, Config
-from bot.i18n import translators
+from bot.config import Config
 from bot.pacing import Pacer
 from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
+from bot.serve import make_engine
 from bot.telegram_http import AiohttpRequest, PacedRateLimiter, TolerantBot
 from bot.telegram_outbox import TelegramOutbox
 from bot.telegram_render import Outgoing, render
@@ -497,17 +496,6 @@ class TelegramChannel:
         ref = self.user_ref(user.id) if user else "-"
         error = context.error
         log.error("update failed user=%s: %s", ref, type(error).__name__, exc_info=error)
-
-
-def make_engine(db: Database, config: Config) -> Engine:
-    return Engine(
-        db,
-        translators(config.timezone),
-        languages=LANGUAGES,
-        default_language=config.locale,
-        clock=lambda: datetime.now(config.timezone),
-        keep_state=config.keep_state,
-    )
 
 
 class TelegramBot:

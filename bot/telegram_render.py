@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import text_split
 from flows.engine import Choice, Document, Reply
 
 MAX_TEXT = 4096  # Telegram's limit for a message, counted in UTF-16 code units
 MAX_CAPTION = 1024  # … and for the caption of a file
-SEPARATORS = ("\n\n", "\n", " ")
+SEPARATORS = text_split.SEPARATORS
 
 
 @dataclass(frozen=True)
@@ -83,40 +84,4 @@ def split_text(
     text: str, limit: int = MAX_TEXT, separators: Sequence[str] = SEPARATORS
 ) -> list[str]:
     """Pieces of at most `limit` (as `size` counts), cut at the coarsest boundary that works."""
-    text = text.strip()
-    if size(text) <= limit:
-        return [text] if text else []
-    if not separators:
-        return _hard_cut(text, limit)
-    separator, finer = separators[0], separators[1:]
-    pieces: list[str] = []
-    current = ""
-    for part in text.split(separator):
-        candidate = f"{current}{separator}{part}" if current else part
-        if size(candidate) <= limit:
-            current = candidate
-            continue
-        if current.strip():
-            pieces.append(current)
-        if size(part) <= limit:
-            current = part
-        else:
-            *done, current = split_text(part, limit, finer) or [""]
-            pieces.extend(done)
-    if current.strip():
-        pieces.append(current)
-    return [piece.strip() for piece in pieces if piece.strip()]
-
-
-def _hard_cut(text: str, limit: int) -> list[str]:
-    pieces, current, used = [], [], 0
-    for char in text:
-        cost = size(char)
-        if used + cost > limit:
-            pieces.append("".join(current))
-            current, used = [], 0
-        current.append(char)
-        used += cost
-    if current:
-        pieces.append("".join(current))
-    return pieces
+    return text_split.split_text(text, limit, size, separators)

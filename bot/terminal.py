@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.channels import Outcome, SendResult
+from bot.choices import pick
 from flows.engine import Choice, Document, Engine, Incoming, Reply
 
 CHANNEL = "console"
@@ -56,7 +58,7 @@ def render_from(replies: list[Reply], out: TextIO, documents_dir: Path, first: i
         out.write(reply.text.rstrip() + "\n")
         if reply.document:
             path = documents_dir / reply.document.filename
-            path.write_bytes(reply.document.content)
+            save_private(path, reply.document.content)
             out.write(f"[{reply.document.filename} → {path}]\n")
         for choice in reply.choices:
             shown.append(choice)
@@ -64,6 +66,14 @@ def render_from(replies: list[Reply], out: TextIO, documents_dir: Path, first: i
         out.write("\n")
     out.flush()
     return shown
+
+
+def save_private(path: Path, content: bytes) -> None:
+    """Write a file only its owner may read: a carer's data export holds health data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        os.fchmod(file.fileno(), 0o600)  # an older file of the same name may have been wider
+        file.write(content)
 
 
 def read_document(path: Path) -> Document | str:
@@ -90,11 +100,9 @@ def to_incoming(
             return Incoming(CHANNEL, user, document=document, language_hint=hint)
         err.write(f"[{document}]\n")
         return None
-    if typed.isdigit() and 1 <= int(typed) <= len(shown):
-        return Incoming(CHANNEL, user, choice=shown[int(typed) - 1].key, language_hint=hint)
-    for choice in shown:
-        if typed.casefold() == choice.label.casefold():
-            return Incoming(CHANNEL, user, choice=choice.key, language_hint=hint)
+    key = pick(typed, shown)
+    if key is not None:
+        return Incoming(CHANNEL, user, choice=key, language_hint=hint)
     return Incoming(CHANNEL, user, text=line, language_hint=hint)
 
 

@@ -85,6 +85,8 @@ class Incoming:
     confirms_delivery: bool = False  # the channel calls Engine.delivered once the replies arrived
     edited: bool = False  # the user changed a message they sent earlier
     document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
+    # The app tells no language (Signal): a new user is asked for one before the welcome.
+    ask_language: bool = False
 
     @property
     def command(self) -> str | None:
@@ -137,6 +139,7 @@ class Context:
     step: str | None = None
     languages: tuple[str, ...] = ("nl", "en")
     default_language: str = "nl"  # for someone else's message when their language is unknown
+    ask_language: bool = False  # the channel tells no language (see Incoming.ask_language)
     # Set by consent and erasure: the engine makes sure they reach the disk (synchronous=FULL),
     # and after an erasure no deleted text is left in the WAL.
     wrote_consent: bool = False
@@ -148,6 +151,12 @@ class Context:
     @property
     def lang(self) -> str:
         return self.t.lang
+
+    @property
+    def language_unknown(self) -> bool:
+        """The channel gave no language and the user has not chosen one yet."""
+        chosen = self.user.language if self.user else self.session.language
+        return self.ask_language and not chosen
 
     @property
     def consented(self) -> bool:
@@ -268,6 +277,7 @@ BACK_WORDS = ("terug", "back", "vorige")
 # restoring their older value (e.g. what was already counted, so it is not counted twice).
 KEPT_ON_BACK: set[str] = set()
 FIRST_STEP = "onboarding.welcome"
+LANGUAGE_STEP = "onboarding.language"  # before FIRST_STEP when the language is unknown
 HOME_STEP = "menu.main"
 
 
@@ -513,6 +523,12 @@ class Engine:
             Incoming(channel, external_id, choice="resume", language_hint=hint)
         )
 
+    async def offered(self, channel: str, external_id: str) -> list[str]:
+        """The keys of the choices the user was offered last, in the order shown: a channel
+        without buttons that lost its own list (a restart) maps a typed number with it."""
+        state = await self._current_state((channel, external_id))
+        return list(state.offered) if state else []
+
     async def delivered(self, channel: str, external_ids: list[str]) -> None:
         """The channel delivered these users' replies: a restart need not show them again."""
         keys = [(channel, e) for e in external_ids if (channel, e) in self._undelivered]
@@ -524,13 +540,18 @@ class Engine:
 
     async def _edit_means_nothing(self, key: tuple[str, str]) -> bool:
         """An edited message is an answer only at a step that takes edits (a postcode)."""
+        state = await self._current_state(key)
+        step = STEPS.get(state.step) if state else None
+        return not (step and step.edits)
+
+    async def _current_state(self, key: tuple[str, str]) -> State | None:
+        """Where the user is: in memory (without consent) or stored."""
         state = self._session(key).state
         if state is None:
             async with self.db.read() as tx:
                 user = await users.get(tx, *key)
                 state = await state_store.load(tx, user.id) if user else None
-        step = STEPS.get(state.step) if state else None
-        return not (step and step.edits)
+        return state
 
     async def _handle(self, key: tuple[str, str], msg: Incoming) -> tuple[list[Reply], str]:
         if msg.edited and await self._edit_means_nothing(key):
@@ -570,6 +591,7 @@ class Engine:
                 step=state.step if state else None,
                 languages=self.languages,
                 default_language=self.default_language,
+                ask_language=msg.ask_language,
             )
             answered = ctx.step
             turn = await self._dispatch(ctx, state, msg)
@@ -673,9 +695,11 @@ class Engine:
             replies = self._with_back(ctx, state.step, history, turn.replies)
             return replies, State(state.step, data, offered_keys(replies), history)
         name = turn.next or (HOME_STEP if state is not None else FIRST_STEP)
+        if name == FIRST_STEP and ctx.language_unknown:
+            name = LANGUAGE_STEP
         if turn.back:
             history = history[:-1]
-        elif name in (HOME_STEP, FIRST_STEP):
+        elif name in (HOME_STEP, FIRST_STEP, LANGUAGE_STEP):
             history = []
         elif turn.remember and state is not None and name != state.step and state.step in STEPS:
             history = (history + [(state.step, state.data)])[-MAX_HISTORY:]
@@ -689,7 +713,7 @@ class Engine:
     ) -> list[Reply]:
         """Every step but the first and the main menu offers "back"."""
         keys = offered_keys(replies)
-        if step_name in (HOME_STEP, FIRST_STEP) or not replies or "back" in keys:
+        if step_name in (HOME_STEP, FIRST_STEP, LANGUAGE_STEP) or not replies or "back" in keys:
             return replies
         step = STEPS.get(step_name)
         if step and (not step.back or (history and history[-1][0] in step.offered_elsewhere)):

@@ -35,10 +35,18 @@ async def ask_choose(ctx: Context) -> Reply:
     )
 
 
+def chosen_language(ctx: Context, msg: Incoming) -> str | None:
+    """The language a `lang:xx` choice picks, or None."""
+    chosen = (msg.choice or "").removeprefix("lang:")
+    if (msg.choice or "").startswith("lang:") and chosen in ctx.languages:
+        return chosen
+    return None
+
+
 @step("language.choose", ask=ask_choose)
 async def choose(ctx: Context, msg: Incoming) -> Turn:
-    chosen = (msg.choice or "").removeprefix("lang:")
-    if not (msg.choice or "").startswith("lang:") or chosen not in ctx.languages:
+    chosen = chosen_language(ctx, msg)
+    if chosen is None:
         return not_understood()
     await ctx.set_language(chosen)  # from here on ctx._ speaks the new language
     then = ctx.data.get("then")

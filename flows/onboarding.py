@@ -4,6 +4,8 @@ live is asked next, in flows/places.py."""
 from __future__ import annotations
 
 from flows.engine import (
+    FIRST_STEP,
+    LANGUAGE_STEP,
     Choice,
     Context,
     Incoming,
@@ -14,7 +16,7 @@ from flows.engine import (
     not_understood,
     step,
 )
-from flows.language import LANGUAGE_NAMES
+from flows.language import LANGUAGE_NAMES, ask_choose, chosen_language
 from flows.places import first_time
 
 
@@ -48,7 +50,7 @@ async def welcome(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     if msg.choice in ("lang:nl", "lang:en"):
         await ctx.set_language(msg.choice.removeprefix("lang:"))
-        return goto("onboarding.welcome")
+        return goto(FIRST_STEP)
     if msg.choice == "yes":
         await ctx.give_consent()
         return goto(
@@ -65,8 +67,18 @@ async def welcome(ctx: Context, msg: Incoming) -> Turn:
     return not_understood()
 
 
+@step(LANGUAGE_STEP, ask=ask_choose)
+async def first_language(ctx: Context, msg: Incoming) -> Turn:
+    """First contact on a channel that tells no language (Signal): the language, then welcome."""
+    chosen = chosen_language(ctx, msg)
+    if chosen is None:
+        return not_understood()
+    await ctx.set_language(chosen)
+    return goto(FIRST_STEP)
+
+
 @command("/start")
 async def start(ctx: Context, msg: Incoming) -> Turn:
     if ctx.consented:
         return goto("menu.main", Reply(ctx._("Welcome back!")))
-    return goto("onboarding.welcome")
+    return goto(FIRST_STEP)

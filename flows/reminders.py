@@ -274,6 +274,8 @@ async def ask_time(ctx: Context) -> Reply:
 @step("reminders.time", ask=ask_time)
 async def at_time(ctx: Context, msg: Incoming) -> Turn:
     hhmm = (msg.choice or "").removeprefix("t:") if msg.choice else parse_time(msg.text or "")
+    if "offset" not in ctx.data:  # the draft is gone: start the reminder again
+        return goto("reminders.main")
     if not hhmm or not parse_time(hhmm):
         return not_understood()
     local_now = ctx.now.astimezone(zone())
@@ -292,6 +294,8 @@ async def ask_repeat(ctx: Context) -> Reply:
 
 @step("reminders.repeat", ask=ask_repeat)
 async def repeat(ctx: Context, msg: Incoming) -> Turn:
+    if not {"offset", "time", "text"} <= ctx.data.keys():  # the draft is gone: start again
+        return goto("reminders.main")
     if msg.choice not in ("once", "weekly") or ctx.user is None:
         return not_understood()
     local_now = ctx.now.astimezone(zone())

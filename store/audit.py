@@ -6,6 +6,7 @@ table (migration 0008). A test scans the code for statements that would change i
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, is_dataclass
@@ -151,3 +152,41 @@ async def record_many(
             for action, entity_id, detail, codes in entries
         ),
     )
+
+
+class Stage:
+    """Audit rows for a large import, written ahead into a private TEMP table (no write lock
+    needed) and copied into the log by `apply` in one statement (see resources.Stage)."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self) -> None:
+        self.name = f"audit_stage_{next(self._numbers)}"
+
+    async def create(self, tx: Tx) -> None:
+        await tx.execute(
+            f"CREATE TEMP TABLE {self.name} "
+            "(action TEXT, entity TEXT, entity_id TEXT, detail TEXT, areas TEXT)"
+        )
+
+    async def add(
+        self, tx: Tx, entity: str, entries: list[tuple[str, str, str, Iterable[str]]]
+    ) -> None:
+        """(action, entity id, detail as JSON text, areas) each, as `record_many` takes them."""
+        await tx.executemany(
+            f"INSERT INTO temp.{self.name} VALUES (?, ?, ?, ?, ?)",
+            (
+                (action, entity, entity_id, detail, _areas_cell(codes))
+                for action, entity_id, detail, codes in entries
+            ),
+        )
+
+    async def apply(self, tx: Tx, actor: str) -> None:
+        await tx.execute(
+            "INSERT INTO audit_log (actor, action, entity, entity_id, detail, areas) "
+            f"SELECT ?, action, entity, entity_id, detail, areas FROM temp.{self.name}",
+            (actor,),
+        )
+
+    async def drop(self, tx: Tx) -> None:
+        await tx.execute(f"DROP TABLE IF EXISTS temp.{self.name}")

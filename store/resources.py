@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import asdict, dataclass, fields
@@ -119,35 +120,36 @@ async def upsert(tx: Tx, resource: Resource) -> None:
 
 
 COLUMNS = tuple(_COLUMNS)  # the stored columns, in the order of `stored_rows` tuples
+_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
 _UPSERT = (
     f"INSERT INTO resources ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
-    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS[1:])}, "
+    f"ON CONFLICT (id) DO UPDATE SET {_UPDATES}, "
     "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 )
 
 
-async def stored_rows(tx: Tx, ids: list[str]) -> tuple[dict[str, tuple], dict[str, frozenset[str]]]:
-    """The stored values (as `COLUMNS` tuples) and area sets of those of `ids` that exist: two
-    statements for any number of ids, for imports that compare thousands of rows at once."""
+async def stored_rows(tx: Tx, ids: list[str]) -> tuple[list, list]:
+    """The stored rows (in `COLUMNS` order) and the (resource id, area code) links of those of
+    `ids` that exist: two statements for any number of ids, for imports that compare thousands
+    of rows at once. Left as fetched, so the caller can turn them into what it needs off the
+    event loop."""
     wanted = json.dumps(ids)
     async with tx.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM resources WHERE id IN (SELECT value FROM json_each(?))",
         (wanted,),
     ) as cur:
-        values = {row[0]: tuple(row) for row in await cur.fetchall()}
-    links: dict[str, set[str]] = {}
+        rows = await cur.fetchall()
     async with tx.execute(
         "SELECT resource_id, area_code FROM resource_areas "
         "WHERE resource_id IN (SELECT value FROM json_each(?))",
         (wanted,),
     ) as cur:
-        for row in await cur.fetchall():
-            links.setdefault(row[0], set()).add(row[1])
-    return values, {k: frozenset(v) for k, v in links.items()}
+        links = await cur.fetchall()
+    return rows, links
 
 
 async def write_rows(tx: Tx, rows: list[tuple], areas: list[frozenset[str]]) -> None:
-    """Upsert many stored rows (`COLUMNS` tuples) and set their areas: a few batched statements."""
+    """Upsert a few stored rows (`COLUMNS` tuples) and set their areas."""
     category = _COLUMNS.index("category")
     await tx.executemany(_UPSERT, rows)
     await tx.executemany(
@@ -157,6 +159,67 @@ async def write_rows(tx: Tx, rows: list[tuple], areas: list[frozenset[str]]) -> 
         "INSERT INTO resource_areas (resource_id, area_code, category) VALUES (?, ?, ?)",
         ((r[0], code, r[category]) for r, codes in zip(rows, areas, strict=True) for code in codes),
     )
+
+
+class Stage:
+    """Rows for a large import, written ahead into this connection's private TEMP tables (no
+    write lock needed), then copied into the real tables by `apply` in a few statements of
+    SQLite's own, while the caller holds the write lock. Each stage has its own tables, so two
+    imports in one process do not mix."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self) -> None:
+        self.name = f"resource_stage_{next(self._numbers)}"
+
+    async def create(self, tx: Tx) -> None:
+        await tx.execute(
+            f"CREATE TEMP TABLE {self.name} AS SELECT {', '.join(_COLUMNS)} FROM resources WHERE 0"
+        )
+        await tx.execute(
+            f"CREATE TEMP TABLE {self.name}_links (resource_id TEXT, area_code TEXT, category TEXT)"
+        )
+        await tx.execute(f"CREATE TEMP TABLE {self.name}_replaced (id TEXT PRIMARY KEY)")
+
+    async def add(
+        self, tx: Tx, rows: list[tuple], areas: list[frozenset[str]], replaced: list[str]
+    ) -> None:
+        """Rows (sorted by id: they are copied in this order) with their areas; `replaced`: the
+        ids among them that exist already, whose areas are replaced."""
+        category = _COLUMNS.index("category")
+        marks = ", ".join("?" for _ in _COLUMNS)
+        await tx.executemany(f"INSERT INTO temp.{self.name} VALUES ({marks})", rows)
+        await tx.executemany(
+            f"INSERT INTO temp.{self.name}_links VALUES (?, ?, ?)",
+            (
+                (r[0], code, r[category])
+                for r, codes in zip(rows, areas, strict=True)
+                for code in sorted(codes)
+            ),
+        )
+        await tx.executemany(
+            f"INSERT INTO temp.{self.name}_replaced VALUES (?)", ((rid,) for rid in replaced)
+        )
+
+    async def apply(self, tx: Tx) -> None:
+        columns = ", ".join(_COLUMNS)
+        await tx.execute(
+            f"INSERT INTO resources ({columns}) SELECT {columns} FROM temp.{self.name} WHERE true "
+            f"ON CONFLICT (id) DO UPDATE SET {_UPDATES}, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+        )
+        await tx.execute(
+            "DELETE FROM resource_areas "
+            f"WHERE resource_id IN (SELECT id FROM temp.{self.name}_replaced)"
+        )
+        await tx.execute(
+            "INSERT INTO resource_areas (resource_id, area_code, category) "
+            f"SELECT resource_id, area_code, category FROM temp.{self.name}_links"
+        )
+
+    async def drop(self, tx: Tx) -> None:
+        for suffix in ("", "_links", "_replaced"):
+            await tx.execute(f"DROP TABLE IF EXISTS temp.{self.name}{suffix}")
 
 
 async def _areas_by_resource(tx: Tx, ids: list[str] | None = None) -> dict[str, tuple[str, ...]]:

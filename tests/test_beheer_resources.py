@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from store import audit, resources
 from store.db import Database
+from store.resources import Resource
 from tests import town
 from tests.support import Chat, dump, make_engine
 
@@ -125,3 +128,45 @@ async def test_recent_changes_show_my_areas_only_old_and_new(fenna: Chat, db: Da
     assert "Fenna de Vries, Steunpunt Weidebroek · wb-logeerhuis (gewijzigd)" in fenna.text
     assert "Telefoon: 0599 100 100 → 0599 200 200" in fenna.text
     assert "lo-maatje" not in fenna.text
+
+
+async def test_a_website_without_https_is_refused_as_the_csv_import_refuses_it(
+    fenna: Chat, db: Database
+):
+    # Accepted here, an http:// address made the next "Download als CSV" fail to import again.
+    await fenna.send("wilg")
+    await fenna.press("ro:0")
+    await fenna.press("edit")
+    await fenna.press("ef:url")
+    before = (await stored(db, "wb-logeerhuis")).url
+    await fenna.send("http://example.org/wilg")
+    assert "https://" in fenna.text and "Opgeslagen" not in fenna.text
+    assert (await stored(db, "wb-logeerhuis")).url == before
+    await fenna.send("https://example.org/wilg")
+    assert "Opgeslagen" in fenna.text
+    assert (await stored(db, "wb-logeerhuis")).url == "https://example.org/wilg"
+
+
+async def test_the_card_of_a_course_shows_its_dates_and_that_carers_no_longer_see_it_when_over(
+    fenna: Chat, db: Database
+):
+    async with db.transaction() as tx:
+        for rid, name, starts, ends in (
+            (
+                "wb-najaar",
+                "Cursus Najaar",
+                "2026-09-01T19:30:00+02:00",
+                "2026-10-15T21:30:00+02:00",
+            ),
+            ("wb-winter", "Cursus Winter", "2027-01-14T19:30:00+01:00", None),
+        ):
+            course = Resource(rid, name, "course", areas=("weidebroek",))
+            await resources.upsert(tx, replace(course, starts_at=starts, ends_at=ends))
+    await fenna.send("najaar")
+    await fenna.press("ro:0")
+    assert "1 september 2026" in fenna.text and "15 oktober 2026" in fenna.text
+    assert "Mantelzorgers zien dit" not in fenna.text and "afgelopen" in fenna.text
+    await fenna.press("beheer.res")
+    await fenna.send("winter")
+    await fenna.press("ro:0")
+    assert "14 januari 2027" in fenna.text and "Mantelzorgers zien dit" in fenna.text

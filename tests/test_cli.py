@@ -91,6 +91,19 @@ async def test_killed_chat_continues_at_the_same_step(tmp_path):
     assert "Ik ben Mantelbot" in other.stdout  # another user starts fresh
 
 
+def test_my_data_file_from_the_terminal_chat_is_readable_by_its_owner_only(tmp_path):
+    # The file holds a carer's districts and burden scores: others on the machine may not read it.
+    old = os.umask(0o022)
+    try:
+        done = mantelbot(tmp_path, "chat", stdin="1\n1055 AB\n1\n/mijngegevens\n")
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    saved = tmp_path / "mantelbot-gegevens.json"
+    assert "[mantelbot-gegevens.json" in done.stdout and '"home_area": "west"' in saved.read_text()
+    assert saved.stat().st_mode & 0o777 == 0o600
+
+
 def test_run_without_token_names_the_variable_and_points_to_chat(tmp_path):
     done = mantelbot(tmp_path, "run")
     assert done.returncode == 2
@@ -257,3 +270,108 @@ def test_db_option_wins_over_the_environment_in_every_position(tmp_path: Path, p
     assert chat.returncode == 0 and "voorbeelddata" not in chat.stderr  # not the empty env db
     no_token = run("run")
     assert no_token.returncode == 2 and "TELEGRAM_BOT_TOKEN" in no_token.stderr
+
+
+@pytest.fixture
+def zwolle(tmp_path: Path) -> Path:
+    """A made-up municipality, loaded as a coordinator would: through the CLI."""
+    (tmp_path / "areas.csv").write_text(ZWOLLE_AREAS, encoding="utf-8")
+    (tmp_path / "resources.csv").write_text(ZWOLLE_RESOURCES, encoding="utf-8")
+    assert mantelbot(tmp_path, "areas", "import", "areas.csv").returncode == 0
+    assert mantelbot(tmp_path, "resources", "import", "resources.csv").returncode == 0
+    return tmp_path
+
+
+def test_a_long_report_shows_the_first_50_problems_and_how_many_more(zwolle: Path):
+    rows = [f"zw-fout-{i},Fout {i},holiday,zwolle" for i in range(60)]
+    (zwolle / "bad.csv").write_text("id,name,category,areas\n" + "\n".join(rows) + "\n")
+    done = mantelbot(zwolle, "resources", "import", "bad.csv")
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert sum(1 for line in lines if line.startswith("  rij ")) == 50
+    assert lines[1].startswith("  rij 2:") and "  rij 51:" in done.stderr
+    assert lines[-1] == "  en nog 10"
+
+
+def test_every_bad_postcode_is_reported_in_dutch_and_siblings_cannot_share(zwolle: Path):
+    (zwolle / "bad-areas.csv").write_text(
+        "code,name,parent,postcodes\n"
+        "zwolle-noord,Zwolle Noord,zwolle,8021;80AB;8030-8025;812\n"  # three bad parts
+        "zwolle-west,Zwolle West,zwolle,8016-8018\n"  # 8017-8018 are Zwolle Zuid's
+        "ijsselmuiden,IJsselmuiden,kampen,8271\n",  # fine: a district of Kampen
+        encoding="utf-8",
+    )
+    done = mantelbot(zwolle, "areas", "import", "bad-areas.csv")
+    assert done.returncode == 1
+    for part in ("80AB", "8030-8025", "812"):
+        assert f"rij 2: postcodes: '{part}' is geen postcode" in done.stderr, done.stderr
+    assert (
+        "rij 3: postcodes: postcodes 8017-8018 staan in 'zwolle-west' en ook in 'zwolle-zuid'"
+        in done.stderr
+    )
+    assert "ijsselmuiden" not in mantelbot(zwolle, "areas", "list").stdout  # nothing changed
+
+    (zwolle / "good-areas.csv").write_text(
+        "code,name,parent,postcodes\nzwolle-west,Zwolle West,zwolle,8016\n", encoding="utf-8"
+    )  # Zwolle itself lists 8016 too: a parent and its child may share
+    assert "1 nieuw" in mantelbot(zwolle, "areas", "import", "good-areas.csv").stdout
+
+
+def test_http_short_rows_and_rows_without_areas_are_refused(zwolle: Path):
+    (zwolle / "bad.csv").write_text(
+        "id,name,category,areas,url\n"
+        "zw-http,Onveilig,advice,zwolle,http://example.org\n"
+        "zw-kort,Te kort,advice\n"
+        "zw-leeg,Geen gebied,advice, ; ,\n"
+        "zw-goed,Goed,advice,zwolle,https://example.org\n",
+        encoding="utf-8",
+    )
+    done = mantelbot(zwolle, "resources", "import", "bad.csv")
+    assert done.returncode == 1
+    assert "rij 2: url: moet beginnen met https://" in done.stderr, done.stderr
+    assert "rij 3: minder cellen dan kolommen" in done.stderr
+    assert "rij 4: areas: is leeg; gebruik nl voor landelijk" in done.stderr
+    assert "zw-goed" not in mantelbot(zwolle, "resources", "list").stdout
+
+
+def test_load_example_refuses_a_database_with_data_unless_forced(zwolle: Path):
+    refused = mantelbot(zwolle, "db", "load-example")
+    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert "vb-" not in mantelbot(zwolle, "resources", "list").stdout
+    forced = mantelbot(zwolle, "db", "load-example", "--force")
+    assert forced.returncode == 0, forced.stderr
+    listed = mantelbot(zwolle, "resources", "list").stdout
+    assert "vb-respijthuis-west" in listed and "zw-respijt" in listed
+
+
+def test_areas_export_imports_again_unchanged(zwolle: Path):
+    assert mantelbot(zwolle, "areas", "export", "first.csv").returncode == 0
+    other = {"MANTELBOT_DB": str(zwolle / "other.sqlite3")}
+    done = mantelbot(zwolle, "areas", "import", "first.csv", env=other)
+    assert "4 nieuw" in done.stdout, done.stderr
+    again = mantelbot(zwolle, "areas", "import", "first.csv")
+    assert "0 nieuw, 0 gewijzigd, 4 ongewijzigd" in again.stdout
+    assert mantelbot(zwolle, "areas", "export", "second.csv", env=other).returncode == 0
+    assert (zwolle / "second.csv").read_bytes() == (zwolle / "first.csv").read_bytes()
+
+
+def test_resources_list_shows_checks_events_that_are_over_and_no_contact(zwolle: Path):
+    (zwolle / "more.csv").write_text(
+        "id,name,category,areas,phone,ends_at,starts_at,last_verified,cost,cost_en\n"
+        "zw-oud,Cursus van vorig jaar,course,zwolle,038 1,2025-03-01T21:00:00+01:00,"
+        "2025-03-01T19:00:00+01:00,2025-01-10,gratis,free\n"
+        "zw-stil,Zonder contact,advice,zwolle,,,,2026-11-01,,\n",
+        encoding="utf-8",
+    )
+    assert mantelbot(zwolle, "resources", "import", "more.csv").returncode == 0
+    listed = mantelbot(zwolle, "resources", "list").stdout.splitlines()
+    old = next(line for line in listed if line.startswith("zw-oud"))
+    quiet = next(line for line in listed if line.startswith("zw-stil"))
+    assert "2025-01-10" in old and old.endswith("(afgelopen)")
+    assert "2026-11-01" in quiet and quiet.endswith("(geen contact)")
+    respite = next(line for line in listed if line.startswith("zw-respijt"))
+    assert respite.endswith("Logeerhuis De IJssel")  # a phone and a website: no marks
+    exported = mantelbot(zwolle, "resources", "export").stdout
+    header = exported.splitlines()[0].lstrip("\ufeff").split(";")
+    row = next(line for line in exported.splitlines() if line.startswith("zw-oud")).split(";")
+    assert row[header.index("cost")] == "gratis" and row[header.index("cost_en")] == "free"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from datetime import datetime
 
 from flows.coordinators.access import scope
 from flows.engine import N_, Choice, Context
@@ -59,7 +60,7 @@ def check_value(ctx: Context, name: str, value: str) -> str | None:
         return _("That is too long: at most {n} characters.").format(n=MAX_TEXT)
     if not value and name not in OPTIONAL:
         return _("This cannot be empty.")
-    if name == "url" and value and not value.startswith(("https://", "http://")):
+    if name == "url" and value and not value.startswith("https://"):  # as the CSV import
         return _("A website starts with https://")
     if name == "email" and value and not _EMAIL.match(value):
         return _("That is not an e-mail address.")
@@ -72,6 +73,14 @@ def typed_value(text: str | None) -> str:
     return "" if value == CLEAR else value
 
 
+def _dates(ctx: Context, resource: Resource) -> str:
+    starts = ctx.t.format_datetime(datetime.fromisoformat(resource.starts_at or ""))
+    if not resource.ends_at:
+        return ctx._("Date: {start}").format(start=starts)
+    ends = ctx.t.format_datetime(datetime.fromisoformat(resource.ends_at))
+    return ctx._("Dates: {start} to {end}").format(start=starts, end=ends)
+
+
 async def card(ctx: Context, resource: Resource) -> str:
     """Everything a coordinator needs to check a resource, in one message."""
     _ = ctx._
@@ -81,7 +90,14 @@ async def card(ctx: Context, resource: Resource) -> str:
     lines.append(
         _("Areas: {areas}").format(areas=", ".join(names.get(a, a) for a in resource.areas))
     )
-    lines.append(_("Shown to carers") if resource.active else _("Archived: not shown to carers"))
+    if not resource.active:
+        lines.append(_("Archived: not shown to carers"))
+    elif resource.is_over(ctx.now):  # carers never see an event that is over
+        lines.append(_("This event is over: not shown to carers"))
+    else:
+        lines.append(_("Shown to carers"))
+    if resource.starts_at:  # not editable here, but needed to check a course
+        lines.append(_dates(ctx, resource))
     checked = resource.last_verified or _("never")
     lines.append(_("Last checked: {date}").format(date=checked))
     lines.append("")
