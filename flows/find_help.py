@@ -343,11 +343,9 @@ async def ask_results(ctx: Context) -> list[Reply]:
     remind = [remind_choice(ctx, f.resource) for f in shown]
     if page < last_page:
         choices = (Choice("more", _("Show more")),) + choices
-    return [
-        *replies,
-        *(Reply(card, own) for card, own in zip(cards[:-1], remind[:-1], strict=True)),
-        Reply(cards[-1], remind[-1] + choices),
-    ]
+    # The buttons stay on the last message (the one that ends the turn), named after the event.
+    reminders = tuple(choice for own in remind for choice in own)
+    return [*replies, *(Reply(card) for card in cards[:-1]), Reply(cards[-1], reminders + choices)]
 
 
 def remind_choice(ctx: Context, resource: Resource) -> tuple[Choice, ...]:
@@ -361,7 +359,8 @@ def remind_choice(ctx: Context, resource: Resource) -> tuple[Choice, ...]:
     key = f"remind:{resource.id}"
     if starts <= ctx.now or len(key.encode()) > 64:
         return ()
-    return (Choice(key, ctx._("Remind me")),)
+    label = ctx._("Remind me: {name}").format(name=resource.name)
+    return (Choice(key, label if len(label) <= 30 else label[:29] + "…"),)
 
 
 # "Other kind of help" goes to the list of kinds: "back" there would be the same button twice.
