@@ -8,6 +8,7 @@ from flows import (  # noqa: F401
     coordinators,
     crisis,
     find_help,
+    followup,
     information,
     language,
     menu,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows import routing
+from flows import followup, routing
 from flows.engine import (
     KEPT_ON_BACK,
     N_,
@@ -174,6 +174,9 @@ async def open_door(ctx: Context, name: str) -> Turn:
             if category not in noted and category not in NEVER_LOCAL:
                 await needs.add(ctx.tx, where, category, ctx.now.date())
                 noted.append(category)
+    if search.found:  # respite or a course shown: ask in a few days whether it worked out
+        for category in categories:
+            await followup.plan(ctx, category)
     return goto(RESULTS_STEP, data={"door": name, "page": 0, NOTED: noted})
 
 
@@ -343,9 +346,27 @@ async def ask_results(ctx: Context) -> list[Reply]:
     shown = search.found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     full = await resources.by_ids(ctx.tx, [f.resource.id for f in shown])
     cards = [format_card(ctx, full[f.resource.id], where_label(ctx, f, names, both)) for f in shown]
+    remind = [remind_choice(ctx, full[f.resource.id]) for f in shown]
     if page < last_page:
         choices = (Choice("more", _("Show more")),) + choices
-    return [*replies, *(Reply(card) for card in cards[:-1]), Reply(cards[-1], choices)]
+    # The buttons stay on the last message (the one that ends the turn), named after the event.
+    reminders = tuple(choice for own in remind for choice in own)
+    return [*replies, *(Reply(card) for card in cards[:-1]), Reply(cards[-1], reminders + choices)]
+
+
+def remind_choice(ctx: Context, resource: Resource) -> tuple[Choice, ...]:
+    """ "Remind me" on a course or group with a date still to come (only with consent: the
+    reminder has to be stored)."""
+    if not ctx.consented or not resource.starts_at:
+        return ()
+    starts = datetime.fromisoformat(resource.starts_at)
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=ctx.now.tzinfo)
+    key = f"remind:{resource.id}"
+    if starts <= ctx.now or len(key.encode()) > 64:
+        return ()
+    label = ctx._("Remind me: {name}").format(name=resource.name)
+    return (Choice(key, label if len(label) <= 30 else label[:29] + "…"),)
 
 
 # "Other kind of help" goes to the list of kinds: "back" there would be the same button twice.

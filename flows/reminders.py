@@ -24,6 +24,7 @@ from flows.engine import (
     Turn,
     command,
     global_choice,
+    global_prefix,
     goto,
     menu_entry,
     not_understood,
@@ -32,7 +33,7 @@ from flows.engine import (
 )
 from flows.outgoing import send
 from flows.timers import TimerContext, timer
-from store import reminders, schedule
+from store import reminders, resources, schedule
 from store.reminders import TIMER, Reminder, Settings
 
 menu_entry("reminders", N_("Reminders"), "reminders.main", order=60)
@@ -447,3 +448,80 @@ def message(t, reminder: Reminder) -> Reply:
         _("Reminder: {text}").format(text=reminder.text),
         (Choice("reminders", _("My reminders")), Choice("crisis", _("I need help right now"))),
     )
+
+
+# ---- "Remind me" on a course or group with a date ----
+
+EVENT_TIMES = ("18:00", "09:00", "13:00", "19:00")
+ON_THE_DAY = "08:00"
+
+
+@global_prefix("remind:")
+async def remind_event(ctx: Context, msg: Incoming) -> Turn:
+    if ctx.user is None:
+        return goto("reminders.main")
+    return goto("reminders.event", data={"resource": (msg.choice or "").partition(":")[2]})
+
+
+async def _event(ctx: Context) -> tuple[str, datetime] | None:
+    """The name and start of the resource being reminded of, while it is still to come."""
+    found = await resources.get(ctx.tx, str(ctx.data.get("resource", "")))
+    if found is None or not found.starts_at:
+        return None
+    starts = datetime.fromisoformat(found.starts_at)
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=zone())
+    return (found.name, starts) if starts > ctx.now else None
+
+
+async def ask_event(ctx: Context) -> Reply:
+    _ = ctx._
+    event = await _event(ctx)
+    if event is None:
+        return Reply(_("This date has passed."), (Choice("reminders", _("My reminders")),))
+    return Reply(
+        _(
+            "I will remind you the day before {name}. At what time? Or type a time like 19:30."
+        ).format(name=event[0]),
+        tuple(Choice(f"t:{t}", t) for t in EVENT_TIMES),
+    )
+
+
+@step("reminders.event", ask=ask_event)
+async def event_time(ctx: Context, msg: Incoming) -> Turn:
+    hhmm = (msg.choice or "").removeprefix("t:") if msg.choice else parse_time(msg.text or "")
+    if not hhmm or not parse_time(hhmm) or await _event(ctx) is None:
+        return not_understood()
+    return goto("reminders.event_day", data={**ctx.data, "time": hhmm})
+
+
+async def ask_event_day(ctx: Context) -> Reply:
+    return Reply(
+        ctx._("Shall I also remind you on the day itself, at {time}?").format(time=ON_THE_DAY),
+        (Choice("yes", ctx._("Yes")), Choice("no", ctx._("No"))),
+    )
+
+
+@step("reminders.event_day", ask=ask_event_day)
+async def event_day(ctx: Context, msg: Incoming) -> Turn:
+    event = await _event(ctx)
+    if msg.choice not in ("yes", "no") or event is None or ctx.user is None:
+        return not_understood()
+    name, starts = event
+    local_start = starts.astimezone(zone())
+    text = ctx._("{name} starts on {date}").format(name=name, date=ctx.t.format_datetime(starts))[
+        :MAX_TEXT
+    ]
+    planned = [(local_start.date() - timedelta(days=1), ctx.data["time"])]
+    if msg.choice == "yes":
+        planned.append((local_start.date(), ON_THE_DAY))
+    made = []
+    for day, hhmm in planned:
+        when = at_local(day, hhmm)
+        if ctx.now < when < starts:
+            await create(ctx, "own", text, hhmm, None, when)
+            made.append(ctx.t.format_datetime(when))
+    if not made:
+        return goto("reminders.main", Reply(ctx._("That is too soon for a reminder.")))
+    done = ctx._("Done. I will remind you on {when}.").format(when=", ".join(made))
+    return goto("reminders.main", Reply(done))

@@ -97,6 +97,10 @@ _SPELLING = {
     "didn't": "did not",
     "wont": "will not",
     "won't": "will not",
+    "wasnt": "was not",
+    "wasn't": "was not",
+    "werent": "were not",
+    "weren't": "were not",
     "wanna": "want to",
     "gonna": "going to",
     "kms": "kill myself",
@@ -137,7 +141,9 @@ def _clauses(text: str, *, english: bool = False) -> list[list[str]]:
                 if word in _CONJUNCTIONS:
                     words.append(END)
                 words.append(word)
-        if any(w != END for w in words):
+        if sentences and words and set(words) <= {"voorgoed", "forever", "voor", "altijd", END}:
+            sentences[-1] += [END, *words]  # "ik wil gewoon weg. voorgoed."
+        elif any(w != END for w in words):
             sentences.append(words)
     return sentences
 
@@ -227,7 +233,7 @@ _KNOWN = (
     | _KIN
     | _REFLEXIVE
     | set(_FUZZY)
-    | _words("zitten maken leven wakker worden niet dood een aan mezelf")
+    | _words("zitten maken leven wakker worden niet dood een aan mezelf verdwijnen")
 )
 
 
@@ -412,10 +418,7 @@ def _self_harm(words: list[str]) -> bool:
         return True
     if _has(words, "me", "mij") and _has(words, "ophangen", "verhangen", "verhang"):
         return True
-    if "pillen" in words and (
-        _has(words, "opgespaard", "gespaard", "opsparen", "spaar")
-        or ("alle" in words and _has(words, "innemen", "nemen", "slikken", "in"))
-    ):
+    if "pillen" in words and "alle" in words and _has(words, "innemen", "nemen", "slikken", "in"):
         return True
     jump = _has(words, "springen", "spring", "gooien", "stappen")
     return jump and (_has(words, "trein", "brug", "flat", "balkon") and _has(words, *_WANT))
@@ -479,6 +482,124 @@ def _english_crisis(words: list[str]) -> bool:
     return False
 
 
+# --- crisis rules: passive death wishes and preparation (both languages) ------------------
+
+# "verdwijnen" as an escape for an hour, not from life: "ik wil even verdwijnen naar de kroeg".
+_SHORT_ESCAPE = _words(
+    "even naar weekend weekendje dagje uurtje middagje vakantie kroeg tuin for into to while "
+    "hour day week weekend holiday bit moment"
+)
+_FOREVER = {"voorgoed", "forever", "eeuwig"}
+_WISH_BEFORE = _WANT | _words("want wish wished rather only")  # "if only I …"
+# Words that may stand between a wish and what is wished for one's self: "ik wil gewoon …",
+# "I want to be …".
+_LINKING = _words("to be zijn te kunnen could just gewoon maar even echt het er liefst wel zo")
+_MOVING = ("verhuis", "emigr", "move", "moving", "verkas")
+_SOON = _words("morgen vannacht vanavond straks binnenkort tomorrow tonight soon")
+
+
+def _forever(words: list[str]) -> bool:
+    pairs = set(zip(words, words[1:], strict=False))
+    return _has(words, *_FOREVER) or bool(pairs & {("voor", "altijd"), ("for", "good")})
+
+
+def _first_person_wish(words: list[str], i: int) -> bool:
+    """A wish word before `i` about the carer: "ik zou het liefst …", "ik wou dat ik …", "I wish
+    I could …"; not "ik wil dat de muizen verdwijnen", "I wish the rash would disappear"."""
+    before = words[:i]
+    wishes = [k for k, w in enumerate(before) if w in _WISH_BEFORE]
+    if not wishes or not _has(before, "ik", "i"):
+        return False
+    between = before[wishes[-1] + 1 :]
+    return _has(between, "ik", "i") or all(w in _LINKING for w in between)
+
+
+def _passive_death_wish(words: list[str]) -> bool:
+    """ "ik zou het liefst verdwijnen", "ik wou dat ik er niet meer was", "wat als ik er morgen
+    niet meer ben", "ik wil weg van alles, voorgoed", "I wish I could just disappear". Not the
+    carer's worry "als ik er niet meer ben, wie zorgt dan voor hem?": no wish, nothing soon."""
+    for v in _positions(words, {"verdwijnen", "disappear", "vanish"}):
+        escape = _has(words[v + 1 :], *_SHORT_ESCAPE) or _has(words[:v], "even")
+        wish = _first_person_wish(words, v) or (_at(words, v - 1) == "maar" and "ik" in words[:v])
+        if wish and (_forever(words) or not escape):
+            return True  # "kon ik maar verdwijnen"
+    if _forever(words):
+        for w in _positions(words, {"weg", "gone", "away", "slapen", "sleep"}):
+            rest = [x for x in words[w + 1 :] if x != END and x not in _FOREVER]
+            rest = [x for x in rest if x not in {"voor", "altijd", "for", "good", "zijn", "be"}]
+            if not _first_person_wish(words, w) and "ik" not in words[:w]:
+                continue
+            if _starts_with(words, *_MOVING):
+                continue  # "I want to move away for good"
+            if not rest or rest[:2] in (["van", "alles"], ["from", "everything"]):
+                return True
+    for g in _positions(words, {"geboren", "born"}):  # "ik wou dat ik nooit geboren was"
+        if _has(words[:g], "nooit", "never", "niet", "not") and _first_person_wish(words, g):
+            return True
+    for g in _positions(words, {"gone"}):  # "I wish I was gone", not "… gone by nine"
+        if _clause_ends(words, g + 1) and _first_person_wish(words, g):
+            return True
+    for n in _positions(words, {"niet", "not"}):
+        be = {"ben", "was", "zijn", "zou"}
+        being = _at(words, n + 1) == "meer" and (
+            _at(words, n + 2) in be or (_clause_ends(words, n + 2) and _has(words[:n], *be))
+        )  # "wat als ik er morgen niet meer ben", "misschien ben ik er morgen niet meer"
+        here = _at(words, n + 1) in {"here", "alive", "around"}
+        if not (being or here) or not _has(words[:n], "ik", "i"):
+            continue
+        if being and not _has(words[:n], "er", "hier"):
+            continue
+        # Soon, and for good: not "I'm not here tomorrow, can someone visit her?"
+        pairs = set(zip(words, words[1:], strict=False))
+        for_good = being or "anymore" in words or bool(pairs & {("what", "if"), ("wat", "als")})
+        soon = _has(words[: n + 4], *_SOON) and for_good
+        if _first_person_wish(words, n) or soon:
+            return True
+    return False
+
+
+# A means named without an everyday purpose: "ik heb een touw gekocht" (with nothing after it)
+# counts, "ik heb een touw gekocht voor de waslijn" does not. The crisis screen costs a carer one
+# tap back; a missed preparation cannot be undone.
+_ROPE = {"touw", "strop", "rope", "noose"}
+_GOT = _words(
+    "gekocht gehaald besteld geknoopt gemaakt klaargelegd klaar liggen bought got ordered tied"
+)
+_MEDICINES = (
+    "pillen",
+    "tabletten",
+    "medicijnen",
+    "medicatie",
+    "pills",
+    "tablets",
+    "meds",
+    "medication",
+)
+_HOARDING = ("spaar", "sparen", "gespaard", "opgespaard", "hamster", "stockpil", "saving", "hoard")
+
+
+def _preparing(words: list[str]) -> bool:
+    """Saving up pills ("ik spaar mijn slaappillen op", "om pillen te sparen"), a rope bought
+    with no other purpose."""
+    # Pills and saving in one clause (not "we sparen zegeltjes, de pillen haalt mijn zus"), or
+    # pills and then "ik spaar ze op"; not rationing "tot de apotheek open is".
+    parts = [p.split() for p in " ".join(words).split(END)]
+    for k, part in enumerate(parts):
+        pills = any(w.endswith(_MEDICINES) for w in part)
+        pills |= (
+            k > 0
+            and _has(part, "ze", "them")
+            and any(w.endswith(_MEDICINES) for p in parts[:k] for w in p)
+        )
+        rationing = _has(part, "tot", "totdat", "until", "till")
+        if pills and _starts_with(part, *_HOARDING) and not rationing:
+            return True
+    if any(w in _ROPE for w in words) and _has(words, *_GOT):
+        purpose = [k for k, w in enumerate(words) if w in {"voor", "om", "for", "to"}]
+        return not purpose or _has(words[purpose[0] :], *_REFLEXIVE, "mij", "me")
+    return False
+
+
 _CRISIS_RULES = (
     _suicide_word,
     _giving_up,
@@ -489,6 +610,8 @@ _CRISIS_RULES = (
     _ending_it,
     _self_harm,
     _english_crisis,
+    _passive_death_wish,
+    _preparing,
 )
 
 
@@ -617,4 +740,69 @@ def _named_abuse(words: list[str]) -> bool:
     return False
 
 
-_ABUSE_RULES = (_hitting, _hurting, _confining, _named_abuse)
+# Care a naaste depends on, and words that say it is kept back on purpose.
+_CARE = _words(
+    "eten drinken water luier insuline food drink water insulin meds medicine medication"
+)
+_ON_PURPOSE = _words(
+    "expres express espres opzet opzettelijk purpose deliberately straf punishment"
+)
+_GIVING = _words("geef geeft gaf gaven geven give gives gave giving withhold withholding onthoud")
+
+
+def _withholding(words: list[str]) -> bool:
+    """Care kept back on purpose: "ik geef haar soms expres haar pillen niet", "I don't give him
+    his meds on purpose", not "ik geef haar de pillen bij het eten"."""
+    if not _has(words, *_ON_PURPOSE):
+        return False
+    for k, w in enumerate(words[1:], 1):  # not "… expres in de kast, zodat ze ze niet vergeet"
+        if w in {"zodat", "omdat", "want", "als", "wanneer", "so", "because", "when", "if"}:
+            words = words[:k]
+            break
+    care = _has(words, *_CARE) or any(w.endswith(_MEDICINES) for w in words)
+    kept_back = _has(words, "niet", "geen", "not", "no", "withhold", "withholding", "onthoud")
+    kept_back |= _starts_with(words, "skip", "oversla", "overgesla")
+    return care and kept_back and _has(words, *_GIVING, *_OBJECT, "skip", "skipped")
+
+
+# Name-calling, scolding, humiliating: abuse of the carer by the naaste or the other way round.
+_SCOLDING = (
+    "scheld",
+    "schold",
+    "uitscheld",
+    "uitgescholden",
+    "gescholden",
+    "beledig",
+    "kleineer",
+    "kleinee",
+    "verneder",
+    "insult",
+    "humiliat",
+)
+
+
+def _verbal_abuse(words: list[str]) -> bool:
+    """ "ze scheldt me de hele dag uit", "ik word uitgescholden", "hij scheldt op mij",
+    "she calls me names", not "hij scheldt op het journaal"."""
+    for i, w in enumerate(words):
+        if w.startswith(_SCOLDING) and not w.endswith(("ing", "end", "ende")):
+            if _at(words, i - 1) in {"het", "dat", "dit", "it"}:
+                continue  # "het vernedert hem": a feeling, not someone's act
+            passive = w.endswith("scholden") and _has(words, "word", "wordt", "werd", "worden")
+            target = _at(words, i + 1) in {"op", "tegen", "at"} and _person_after(words, i + 1)
+            # The one scolded: "scheldt me uit", "heeft me uitgescholden"; in "ze scheldt" the
+            # "ze" is the one who scolds.
+            before = words[max(0, i - 4) : i] if w.endswith("scholden") else words[i - 1 : i]
+            person_before = _has(before, "me", "mij", "hem", "him")
+            if passive or target or _person_after(words, i) or person_before:
+                return True
+    for i in _positions(words, {"swears", "swore", "swearing", "curses", "cursing", "yells"}):
+        if _at(words, i + 1) == "at" and _person_after(words, i + 1):
+            return True
+    for i in _positions(words, {"call", "calls", "called", "calling"}):
+        if _person_after(words, i) and "names" in words[i + 1 : i + 4]:
+            return True
+    return False
+
+
+_ABUSE_RULES = (_hitting, _hurting, _confining, _named_abuse, _withholding, _verbal_abuse)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,8 @@ def test_piped_chat_lists_west_resources_local_before_national(tmp_path):
     assert "Waar: West" in courses and "Waar: Heel Nederland" in courses
     assert courses.index("Waar: West") < courses.index("Waar: Heel Nederland")
     assert "Zuidoost" not in courses
-    assert "[1] Meer" in courses
+    # "Meer" is still offered; dated courses may put "Herinner me" buttons before it.
+    assert re.search(r"\[\d+\] Meer", courses)
 
 
 def test_chat_on_a_fresh_database_shows_the_welcome_without_input(tmp_path):

@@ -161,3 +161,53 @@ async def test_a_carer_sets_lists_and_removes_an_own_reminder_and_a_check_in(db)
     async with db.read() as tx:
         assert not (await reminders.settings(tx, user.id)).broadcasts
         assert len(await reminders.of_user(tx, user.id)) == 1  # reminders stay
+
+
+async def test_remind_me_on_a_course_sets_the_day_before_and_the_day_itself(zwolle_db):
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
+    chat = Chat(Engine(zwolle_db, translators(TZ), clock=lambda: now), user="kees")
+    await chat.send("/start")
+    await chat.press("yes")
+    await chat.send("8031 AB")
+    await chat.send("/menu")
+    await chat.press("find")
+    await chat.press(next(k for k in chat.keys if "course" in k))
+    await chat.press("remind:zw-cursus-stress")  # starts 12 January 2027, 10:00
+    await chat.send("19:30")
+    await chat.press("yes")
+    assert "11 januari 2027, 19:30" in chat.last[0].text
+    assert "12 januari 2027, 08:00" in chat.last[0].text
+    assert await rows(
+        zwolle_db, "SELECT due_at FROM schedule WHERE kind = 'reminder' ORDER BY due_at"
+    ) == [("2027-01-11T18:30:00.000+00:00",), ("2027-01-12T07:00:00.000+00:00",)]
+
+
+async def test_a_follow_up_asks_after_respite_was_shown_and_not_yet_offers_it_again(zwolle_db):
+    clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=TZ))
+    chat = Chat(
+        Engine(zwolle_db, translators(TZ), clock=lambda: clock.now.astimezone(TZ)), user="kees"
+    )
+    await chat.send("/start")
+    await chat.press("yes")
+    await chat.send("8011 AB")  # Zwolle-Zuid, where the logeerhuis is
+    await chat.send("/menu")
+    await chat.press("find")
+    await chat.press(next(k for k in chat.keys if "respite" in k))
+    assert "Logeerhuis De IJssel" in "\n".join(r.text for r in chat.last)
+    phone = Phone()
+    phone.name = "test"
+    clock.set(datetime(2026, 12, 5, 10, 0, tzinfo=TZ))  # four days on
+    await fire_and_send(zwolle_db, clock, phone)
+    [(to, replies)] = phone.sent
+    assert to == "kees" and "kunnen bereiken" in replies[0].text
+    chat.last = replies
+    await chat.press("fu:respite:not_yet")
+    assert "Logeerhuis De IJssel" in "\n".join(r.text for r in chat.last)
+    async with zwolle_db.transaction() as tx:
+        user = await users.get(tx, "test", "kees")
+        assert user is not None
+        await user_data.erase(tx, user.id)
+    # Counted for the statistics, with nothing that points back to the carer.
+    assert await rows(zwolle_db, "SELECT category, area_code, answer FROM followup_answers") == [
+        ("respite", "zwolle-zuid", "not_yet")
+    ]
