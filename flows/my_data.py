@@ -219,7 +219,7 @@ async def erase(ctx: Context, msg: Incoming) -> Turn:
     if had_data:
         done = _(
             "Done. I have erased everything I had stored about you, and I do not remember you "
-            "anymore. You can still use me without storing anything. Send /start to begin again."
+            "anymore. You can still use me without storing anything."
         )
     else:
         done = _("Done. I have forgotten what you told me during this chat.")

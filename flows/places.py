@@ -171,7 +171,14 @@ async def ask_care_postcode(ctx: Context) -> Reply:
         + "\n"
         + _(
             "Then I can also find help close to them, such as someone who takes over the care "
-            "for a while. I only keep the district, not the postcode."
+            "for a while."
+        )
+        + " "
+        # Without consent nothing is kept at all; with it, only the district.
+        + (
+            _("I only keep the district, not the postcode.")
+            if ctx.consented
+            else _("I do not store it.")
         ),
         choices,
     )

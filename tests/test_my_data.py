@@ -81,6 +81,8 @@ async def test_forget_me_leaves_no_row_about_the_user_in_any_table(example_db, c
     assert ("Wil je dat ik alles wis" if lang == "nl" else "erase everything") in chat.text
     await chat.press("yes")
     assert ("Ik heb alles gewist" if lang == "nl" else "I have erased everything") in chat.text
+    # The postcode question follows at once, so the reply does not send the carer to /start.
+    assert "/start" not in chat.text
     assert await rows_about(example_db, me, "carer-forget") == []
     assert await rows(example_db, "PRAGMA foreign_key_check") == []
     # The memory is cleared too: the bot no longer knows where the carer lives.

@@ -181,3 +181,16 @@ async def test_from_the_settings_menu_each_question_stands_on_its_own(chat: Chat
     await chat.press("same")
     assert "dezelfde wijk" in chat.text and "home" in chat.keys
     assert await stored_areas(example_db) == [("noord", "noord")]
+
+
+async def test_the_naaste_question_promises_only_what_is_kept(chat: Chat, example_db):
+    # With consent only the district is kept; without consent nothing is, and it says so.
+    await start(chat)
+    await chat.send("1055 AB")
+    assert "Ik bewaar alleen de wijk" in chat.text
+    assert "Ik bewaar die niet" not in chat.text
+    other = Chat(chat.engine, "no-consent")
+    await start(other, consent=False)
+    await other.send("1055 AB")
+    assert "Ik bewaar die niet" in other.text
+    assert "Ik bewaar alleen de wijk" not in other.text
