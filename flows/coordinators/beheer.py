@@ -99,6 +99,28 @@ async def redeem(ctx: Context, msg: Incoming) -> Turn:
     return goto("beheer.menu", welcome)
 
 
+def _typed_name(msg: Incoming) -> str | None:
+    """A first name or an organisation: typed, one line, not too long."""
+    text = " ".join((msg.text or "").split())
+    return text if msg.choice is None and text and len(text) <= MAX_NAME else None
+
+
+async def _save_identity(
+    ctx: Context, me: Coordinator, *, name: str | None, org: str | None
+) -> None:
+    """Only the name or the organisation changes; role and areas stay (the audit log shows it)."""
+    await coordinators.save(
+        ctx.tx,
+        me.user_id,
+        role=me.role,
+        name=name,
+        org=org,
+        areas=list(me.areas),
+        actor=f"user:{me.user_id}",
+        now=ctx.now,
+    )
+
+
 async def ask_name(ctx: Context, me: Coordinator) -> Reply:
     return Reply(
         ctx._("What is your first name? Carers see it under your answers, with your organisation.")
@@ -107,19 +129,10 @@ async def ask_name(ctx: Context, me: Coordinator) -> Reply:
 
 @coordinator_step("beheer.name", ask=ask_name)
 async def name(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    text = " ".join((msg.text or "").split())
-    if msg.choice is not None or not text or len(text) > MAX_NAME:
+    text = _typed_name(msg)
+    if text is None:
         return not_understood()
-    await coordinators.save(
-        ctx.tx,
-        me.user_id,
-        role=me.role,
-        name=text,
-        org=me.org,
-        areas=list(me.areas),
-        actor=f"user:{me.user_id}",
-        now=ctx.now,
-    )
+    await _save_identity(ctx, me, name=text, org=me.org)
     return goto("beheer.org")
 
 
@@ -131,19 +144,10 @@ async def ask_org(ctx: Context, me: Coordinator) -> Reply:
 
 @coordinator_step("beheer.org", ask=ask_org)
 async def org(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    text = " ".join((msg.text or "").split())
-    if msg.choice is not None or not text or len(text) > MAX_NAME:
+    text = _typed_name(msg)
+    if text is None:
         return not_understood()
-    await coordinators.save(
-        ctx.tx,
-        me.user_id,
-        role=me.role,
-        name=me.name,
-        org=text,
-        areas=list(me.areas),
-        actor=f"user:{me.user_id}",
-        now=ctx.now,
-    )
+    await _save_identity(ctx, me, name=me.name, org=text)
     return goto("beheer.menu", Reply(ctx._("Thank you.")))
 
 
