@@ -14,8 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from store.db import Tx
 
-FINAL = ("delivered", "blocked", "uncertain", "failed")
-
 # Called with the channel name after a row is queued, so an idle sender in this process wakes at
 # once (the row becomes visible when the caller's transaction commits; the sender's claim waits
 # for the database lock until then).

@@ -6,27 +6,8 @@ import json
 from datetime import timedelta
 
 from store import audit, coordinators, users
-from store.db import Database
-from tests.support import NOW, Chat, dump, make_engine, rows
+from tests.support import NOW, Chat, dump, make_coordinator, make_engine, rows
 from tests.test_cli import mantelbot
-
-
-async def make_coordinator(
-    db: Database, external_id: str, areas: list[str], *, role: str = "coordinator", channel="test"
-) -> int:
-    async with db.transaction() as tx:
-        user_id = await coordinators.user_for(tx, channel, external_id, NOW)
-        await coordinators.save(
-            tx,
-            user_id,
-            role=role,
-            name="Fatima Amrani",
-            org="Steunpunt Mantelzorg West",
-            areas=areas,
-            actor="test",
-            now=NOW,
-        )
-    return user_id
 
 
 async def test_a_coordinator_opens_beheer_and_sees_their_areas(example_db):

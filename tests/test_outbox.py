@@ -4,7 +4,6 @@ nothing lost when the bot process is killed."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections import Counter
@@ -19,7 +18,7 @@ from flows.engine import Choice, Reply
 from store import users
 from store.db import Database
 from tests.fake_bot_api import FakeBotAPI
-from tests.support import NOW, rows
+from tests.support import NOW, env_without_our_settings, eventually, rows
 from tests.test_telegram import fake, running  # noqa: F401  (the fixture)
 
 
@@ -168,14 +167,13 @@ async def test_killing_the_bot_loses_nothing_and_repeats_only_what_was_in_flight
             await outgoing.send(
                 tx, "telegram", str(chat), [Reply(f"Nieuwe vraag {chat}")], f"n{chat}", now=NOW
             )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    env |= {
-        "MANTELBOT_DB": example_db.path,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.url,
-        "MANTELBOT_TELEGRAM_RATE": "25",  # paced, so the kill lands halfway
-        "MANTELBOT_OUTBOX_LEASE": "2",
-    }
+    env = env_without_our_settings(
+        MANTELBOT_DB=example_db.path,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.url,
+        MANTELBOT_TELEGRAM_RATE="25",  # paced, so the kill lands halfway
+        MANTELBOT_OUTBOX_LEASE="2",
+    )
 
     def delivered() -> Counter:
         return Counter(c.chat_id for c in fake.sent(method="sendMessage"))
@@ -250,10 +248,7 @@ async def test_an_idle_sender_sleeps_until_a_message_is_queued(db):
     await asyncio.sleep(0.5)  # nothing queued: one look at the table, then asleep
     idle_passes = sender.passes
     await queue(db, "1", "Wakker", "w", channel="test")
-    for _ in range(200):
-        if channel.sent:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: channel.sent)
     stop.set()
     await asyncio.wait_for(task, 10)
     assert idle_passes == 1

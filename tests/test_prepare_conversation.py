@@ -12,16 +12,6 @@ ANSWERS = [
 ]
 
 
-async def answer_all(chat: Chat, answers: list[str | None]) -> None:
-    await chat.press("prepare")
-    await chat.press("start")
-    for given in answers:
-        if given is None:
-            await chat.press("skip")
-        else:
-            await chat.send(given)
-
-
 async def test_five_questions_give_one_tidy_summary_and_a_file(chat: Chat, example_db):
     await chat.onboard()
     await chat.press("prepare")
