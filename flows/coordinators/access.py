@@ -137,11 +137,6 @@ def coordinator_choice(prefix: str) -> Callable[[CoordinatorAnswer], Coordinator
     return register
 
 
-async def in_scope(ctx: Context, me: Coordinator, area_codes: list[str]) -> bool:
-    """True when all these areas are within the coordinator's areas (or below them)."""
-    return await coordinators.in_scope(ctx.tx, me, area_codes)
-
-
 async def scope(ctx: Context, me: Coordinator) -> set[str] | None:
     """The area codes the coordinator may act on (their areas and below); None: all (admin)."""
     return await coordinators.scope(ctx.tx, me)
