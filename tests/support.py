@@ -25,6 +25,16 @@ CORPUS_FIGURES = pytest.StashKey[list[str]]()
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
 
 
+@dataclass
+class Clock:
+    """A clock the test moves (`clock.now += timedelta(days=2)`); pass it as any `clock`."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def make_engine(db: Database, default_language: str = "nl") -> Engine:
     return Engine(db, translators(TZ), default_language=default_language, clock=lambda: NOW)
 
