@@ -87,6 +87,8 @@ class Incoming:
     document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
     # The app tells no language (Signal): a new user is asked for one before the welcome.
     ask_language: bool = False
+    # The channel shows choices as numbered lines, not buttons (Signal, the terminal).
+    numbered: bool = False
 
     @property
     def command(self) -> str | None:
@@ -658,7 +660,12 @@ class Engine:
                 data=state.data,
             )
         if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
-            return Turn([Reply(_("I can only read text and buttons."))], understood=False)
+            cannot = (
+                _("I can only read text. To choose, type the number in front of it.")
+                if msg.numbered
+                else _("I can only read text and buttons.")
+            )
+            return Turn([Reply(cannot)], understood=False)
         if msg.command:
             return Turn(
                 [Reply(_("I don't know that command. Try /menu, /help or /stop."))],

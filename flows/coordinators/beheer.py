@@ -23,6 +23,7 @@ from flows.engine import (
     goto,
     not_understood,
 )
+from flows.labels import short_label
 from store import areas, coordinators, users
 from store.coordinators import Coordinator
 
@@ -161,7 +162,7 @@ async def ask_invite(ctx: Context, me: Coordinator) -> Reply:
     chosen = set(ctx.data.get("areas", []))
     names = await areas.names(ctx.tx)
     choices = tuple(
-        Choice(f"ia:{code}", ("✓ " if code in chosen else "") + name[:26])
+        Choice(f"ia:{code}", short_label(("✓ " if code in chosen else "") + name))
         for code, name in sorted(names.items(), key=lambda item: item[1])
     )
     return Reply(

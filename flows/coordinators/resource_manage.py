@@ -34,6 +34,7 @@ from flows.engine import (
     stay,
 )
 from flows.find_help import category_labels
+from flows.labels import short_label
 from store import areas, managed_resources, resources
 from store.coordinators import Coordinator
 from store.resources import Resource
@@ -126,7 +127,7 @@ async def ask_list(ctx: Context, me: Coordinator) -> Reply:
         n=len(found)
     )
     choices = [
-        Choice(f"ro:{page * PAGE + i}", (r.name if r.active else "🗄 " + r.name)[:30])
+        Choice(f"ro:{page * PAGE + i}", short_label(r.name if r.active else "🗄 " + r.name))
         for i, r in enumerate(shown)
     ]
     if (page + 1) * PAGE < len(found):
