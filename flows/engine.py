@@ -277,6 +277,11 @@ GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step,
 # Choice keys `prefix:…` that work from any step: buttons on messages the bot sent on its own
 # (e.g. "hc:r:12", answer handover 12), which arrive whatever step the user is at.
 GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
+# What may still take free text that the user's step did not understand (e.g. a reply typed under
+# an adviser's answer that arrived while the carer was at the main menu): the first that gives a
+# Turn answers; None lets the next try, and after the last one the step asks again.
+TextFallback = Callable[["Context", "Incoming"], Awaitable["Turn | None"]]
+TEXT_FALLBACKS: list[TextFallback] = []
 BACK_WORDS = ("terug", "back", "vorige")
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
 # restoring their older value (e.g. what was already counted, so it is not counted twice).
@@ -334,6 +339,12 @@ def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
         return handler
 
     return register
+
+
+def text_fallback(handler: TextFallback) -> TextFallback:
+    """Register `handler` for free text a step did not understand (see TEXT_FALLBACKS)."""
+    TEXT_FALLBACKS.append(handler)
+    return handler
 
 
 def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
@@ -650,7 +661,8 @@ class Engine:
             return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             # No state: new, or expired (a user who consented goes on at the main menu).
-            return goto(FIRST_STEP if state is None and not ctx.user else HOME_STEP)
+            taken = await self._text_fallback(ctx, msg) if ctx.user else None
+            return taken or goto(FIRST_STEP if state is None and not ctx.user else HOME_STEP)
         if not state.delivered and msg.choice not in state.offered:
             # Our last answer may have been lost (a crash before it was sent): what the user
             # wrote cannot be an answer to a question they did not see. Show it again.
@@ -685,7 +697,20 @@ class Engine:
             )
         if msg.choice is None and msg.document is None and not (msg.text or "").strip():
             return not_understood()
-        return await STEPS[state.step].answer(ctx, msg)
+        turn = await STEPS[state.step].answer(ctx, msg)
+        if not turn.understood and not turn.replies:
+            return await self._text_fallback(ctx, msg) or turn
+        return turn
+
+    async def _text_fallback(self, ctx: Context, msg: Incoming) -> Turn | None:
+        """Free text the step did not understand, offered to TEXT_FALLBACKS in order."""
+        if msg.choice is not None or msg.document is not None or not (msg.text or "").strip():
+            return None
+        for fallback in TEXT_FALLBACKS:
+            taken = await fallback(ctx, msg)
+            if taken is not None:
+                return taken
+        return None
 
     async def _conclude(
         self, ctx: Context, state: State | None, turn: Turn
