@@ -184,7 +184,7 @@ async def ask_offer(ctx: Context) -> Reply:
     )
     return Reply(
         f"“{ctx.data.get('text', '')}”\n\n{question}",
-        (Choice("send", _("Yes, send it")), Choice("keep", _("No, don't send"))),
+        (Choice("yes", _("Yes, send it")), Choice("no", _("No, don't send"))),
     )
 
 
@@ -192,7 +192,7 @@ async def ask_offer(ctx: Context) -> Reply:
 async def offer(ctx: Context, msg: Incoming) -> Turn:
     _ = ctx._
     text = ctx.data.get("text")
-    if msg.choice == "keep":
+    if msg.choice == "no":
         came_from = ctx.data.get("from")
         back_to = came_from if isinstance(came_from, str) and came_from in STEPS else HOME_STEP
         data = ctx.data.get("from_data")
@@ -202,7 +202,7 @@ async def offer(ctx: Context, msg: Incoming) -> Turn:
             data=data if isinstance(data, dict) else {},
             back=True,
         )
-    if msg.choice != "send" or not isinstance(text, str) or not text:
+    if msg.choice != "yes" or not isinstance(text, str) or not text:
         return not_understood()
     handover = await own_handover(ctx, ctx.data.get("id"))
     if handover is None or not handover.is_open:

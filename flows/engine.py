@@ -20,7 +20,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -283,6 +283,13 @@ GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
 TextFallback = Callable[["Context", "Incoming"], Awaitable["Turn | None"]]
 TEXT_FALLBACKS: list[TextFallback] = []
 BACK_WORDS = ("terug", "back", "vorige")
+# A typed yes or no where the step offers the choices "yes" and "no" ("ja" under "Vind je het goed
+# dat ik dit bewaar?"): people answer a question in words as often as with the button.
+YES_WORDS = frozenset(
+    ["ja", "jazeker", "jawel", "ja hoor", "ja graag", "is goed", "dat is goed", "prima", "oké"]
+    + ["oke", "ok", "okay", "yes", "yep", "yeah", "yes please", "sure"]
+)
+NO_WORDS = frozenset(["nee", "neen", "no", "nope", "nee hoor", "liever niet", "nee dank je"])
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
 # restoring their older value (e.g. what was already counted, so it is not counted twice).
 KEPT_ON_BACK: set[str] = set()
@@ -384,6 +391,16 @@ INTERCEPTORS: list[Interceptor] = []
 
 def _as_list(replies: Reply | list[Reply]) -> list[Reply]:
     return [replies] if isinstance(replies, Reply) else list(replies)
+
+
+def _yes_or_no(text: str | None) -> str | None:
+    """ "yes" or "no" when the text says just that ("Ja!", "nee hoor"), else None."""
+    said = " ".join((text or "").casefold().strip(" .!?,").split())
+    if said in YES_WORDS:
+        return "yes"
+    if said in NO_WORDS:
+        return "no"
+    return None
 
 
 def offered_keys(replies: Sequence[Reply]) -> list[str]:
@@ -689,6 +706,9 @@ class Engine:
             previous, data = state.history[-1]
             kept = {k: state.data[k] for k in KEPT_ON_BACK if k in state.data}
             return Turn(next=previous, data=data | kept, back=True)
+        said = _yes_or_no(msg.text) if msg.choice is None else None
+        if said in state.offered:
+            msg = replace(msg, choice=said, text=None)
         if msg.choice is not None and msg.choice not in state.offered:
             return Turn(
                 [Reply(_("That menu has expired. Here is the current one."))],

@@ -343,7 +343,7 @@ async def test_a_reply_typed_under_the_answer_at_the_main_menu_is_offered_not_lo
     assert "Sorry" not in anna.text
     assert "“Dank je! Bellen zij mij terug?”" in anna.text
     assert "Wil je dit als antwoord sturen aan Fatima, Steunpunt Mantelzorg West?" in anna.text
-    await anna.press("send")
+    await anna.send("ja")  # typed, as people answer a question
     assert "Verstuurd naar de mantelzorgconsulent" in anna.text
     assert "Bellen zij mij terug?" in await inbox(example_db, "fatima")
     await anna.press("back")  # the sent text is not offered again
@@ -353,7 +353,7 @@ async def test_a_reply_typed_under_the_answer_at_the_main_menu_is_offered_not_lo
     await fatima.press_stale("hq:1")
     await fatima.send("Ja, morgen.")
     await anna.send("boodschappen")
-    await anna.press("keep")
+    await anna.press("no")
     assert "Oké, ik heb het niet verstuurd." in anna.text
     assert "Wat wil je doen?" in anna.text  # back at the main menu
     assert "boodschappen" not in await inbox(example_db, "fatima")
