@@ -166,7 +166,7 @@ async def ask_invite(ctx: Context, me: Coordinator) -> Reply:
         for code, name in sorted(names.items(), key=lambda item: item[1])
     )
     return Reply(
-        _("For which areas? Tap to choose, then make the code."),
+        _("For which areas? Choose them one by one, then make the code."),
         choices + (Choice("make", _("Make the code")), Choice("beheer", _("Back to management"))),
     )
 

@@ -123,7 +123,7 @@ async def ask_list(ctx: Context, me: Coordinator) -> Reply:
             _("I found nothing in your areas. Type another name, or go back."),
             (Choice("beheer.res", _("Resources menu")),),
         )
-    text = _("Found {n} in your areas. Tap one to open it; or type another name.").format(
+    text = _("Found {n} in your areas. Choose one to open it, or type another name.").format(
         n=len(found)
     )
     choices = [
@@ -313,7 +313,7 @@ async def ask_areas(ctx: Context, me: Coordinator) -> Reply:
     chosen = {a for a in ctx.data.get("areas", []) if isinstance(a, str)}
     names = await areas.names(ctx.tx)
     return Reply(
-        _("Which areas does it serve? Tap to choose, then save."),
+        _("Which areas does it serve? Choose them one by one, then save."),
         area_choices(chosen, allowed, names) + (Choice("save", _("Save")),),
     )
 
