@@ -31,6 +31,7 @@ from flows.engine import (
     stay,
     step,
 )
+from flows.labels import short_label
 from flows.outgoing import send
 from flows.timers import TimerContext, timer
 from store import broadcasts, reminders, resources, schedule
@@ -266,7 +267,8 @@ async def ask_topics(ctx: Context) -> Reply:
     chosen = await _news_subjects(ctx)
     text = _(
         "Sometimes a carer support organisation sends news about one subject only, like a new "
-        "course. About which subjects do you want that news? Tap to choose, tap again to remove."
+        "course. About which subjects do you want that news? Choose one to add it; choose it "
+        "again to remove it."
     )
     if chosen:
         text += "\n\n" + _("You chose: {subjects}.").format(subjects=", ".join(chosen.values()))
@@ -420,7 +422,7 @@ async def start_check(ctx: Context, msg: Incoming) -> Turn:
 async def ask_remove(ctx: Context) -> Reply:
     assert ctx.user is not None
     found = await reminders.of_user(ctx.tx, ctx.user.id)
-    choices = tuple(Choice(f"rm:{r.id}", describe(ctx, r)[:30]) for r in found)
+    choices = tuple(Choice(f"rm:{r.id}", short_label(describe(ctx, r))) for r in found)
     return Reply(
         ctx._("Which reminder should I remove?"),
         choices + (Choice("reminders", ctx._("Cancel")),),

@@ -1,7 +1,8 @@
 """Anonymous statistics for coordinators: counts per area, never a row about one person.
 
-Every figure is a count over a group. Counts under `SMALL` are shown as "<5" (see `shown`), so
-that a coordinator cannot single out a carer in a small district. Coordinators themselves are
+Every figure is a count over a group. Counts from 1 to `SMALL` - 1 are shown as "<5" (see
+`shown`), so that a coordinator cannot single out a carer in a small district; 0 singles out
+nobody and stays 0. Coordinators themselves are
 not counted as carers.
 """
 
@@ -15,12 +16,12 @@ from store import needs
 from store.areas import ROOT
 from store.db import Tx
 
-SMALL = 5  # counts below this are shown as "<5"
+SMALL = 5  # counts from 1 up to this (not included) are shown as "<5"
 
 
 def shown(count: int) -> str:
-    """A count as a coordinator may see it."""
-    return f"<{SMALL}" if count < SMALL else str(count)
+    """A count as a coordinator may see it: 0 as 0, 1-4 as "<5"."""
+    return f"<{SMALL}" if 0 < count < SMALL else str(count)
 
 
 @dataclass(frozen=True)

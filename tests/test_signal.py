@@ -297,6 +297,8 @@ async def test_a_photo_gets_a_clear_answer_and_typing_or_groups_get_none(fake, k
             phone.uuid, None, attachments=[{"contentType": "image/jpeg", "id": "a1", "size": 9}]
         )
         text = await phone.reads(mark, until="only read text")
+        # Signal shows numbered lines, not buttons: the reply says how to choose there.
+        assert "type the number in front of it" in text and "button" not in text
         assert "1. Am I a carer?" in text  # the choices again
     assert len(fake.sent_to(phone.uuid)) == mark + 1
     assert all(r["params"].get("recipient") for r in fake.requests if r["method"] == "send")

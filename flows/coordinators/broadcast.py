@@ -172,7 +172,7 @@ async def ask_areas(ctx: Context, me: Coordinator) -> Reply:
     ]
     everyone = _("All carers") if me.is_admin else _("All my areas")
     return Reply(
-        _("Who should get the message? Tap areas to choose them, then tap Next."),
+        _("Who should get the message? Choose the areas one by one, then choose Next."),
         (Choice("ba:*", everyone), *choices, Choice("next", _("Next")), _cancel(ctx)),
     )
 

@@ -18,6 +18,7 @@ from flows.coordinators.access import (
 )
 from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood
 from flows.handover_relay import TOPIC_LABELS, area_name, carer_label, parse_time, signature
+from flows.labels import short_label
 from flows.language import LANGUAGE_NAMES
 from store import coordinators, handovers
 from store.coordinators import Coordinator
@@ -88,7 +89,7 @@ async def ask_queue(ctx: Context, me: Coordinator) -> Reply:
             + _("answer by {due}").format(due=ctx.t.format_datetime(due))
             + f" · {await _status(ctx, me, handover)}{late}"
         )
-        choices.append(Choice(f"ho:{handover.id}", f"#{handover.id} {area}"[:30]))
+        choices.append(Choice(f"ho:{handover.id}", short_label(f"#{handover.id} {area}")))
     if len(waiting) > QUEUE_SHOWN:
         lines.append(_("… and {count} more.").format(count=len(waiting) - QUEUE_SHOWN))
     return Reply("\n".join(lines), (*choices, back))
