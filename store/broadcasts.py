@@ -4,10 +4,11 @@ carers asked for.
 `start` writes the broadcast row and one outbox row per recipient in the caller's transaction,
 with one INSERT … SELECT: a broadcast is queued whole or not at all, and 5,000 recipients take
 one statement. Who gets it (`count` uses the very same condition): carers with a stored account
-(consent), active (not blocked), with news messages on (/stop meldingen turns them off), whose
-own district or whose naaste's district lies in the chosen areas (or below them), on every
-channel; with a category, only those who asked for news on it. The figures for the progress
-message and the report are counted from the outbox rows, so they survive a restart.
+(consent), not staff (coordinators), active (not blocked), with news messages on (/stop meldingen
+turns them off), whose own district or whose naaste's district lies in the chosen areas (or
+below them), on every channel; with a category, only those who asked for news on it. The figures
+for the progress message and the report are counted from the outbox rows, so they survive a
+restart.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def _broadcast(row) -> Broadcast:
 _FROM = " FROM users u LEFT JOIN notification_settings ns ON ns.user_id = u.id"
 _WHERE = (
     " WHERE u.active = 1 AND coalesce(ns.broadcasts, 1) = 1"
+    " AND NOT EXISTS (SELECT 1 FROM coordinators c WHERE c.user_id = u.id)"
     " AND (? OR u.home_area IN (SELECT value FROM json_each(?))"
     "      OR u.care_area IN (SELECT value FROM json_each(?)))"
     " AND (? IS NULL OR EXISTS (SELECT 1 FROM news_categories n"

@@ -272,3 +272,20 @@ async def test_five_thousand_recipients_are_queued_in_one_statement(db):
     assert await rows(
         db, "SELECT payload, count(*) FROM outbox GROUP BY payload ORDER BY payload"
     ) == [('[{"text": "en"}]', 2500), ('[{"text": "nl"}]', 2500)]
+
+
+async def test_an_admin_reaches_every_carer_but_no_staff(db):
+    clock, people, fenna = await weidebroek(db)
+    await town.add_coordinator(db, "lotte", [], role="admin")
+    lotte = Chat(fenna.engine, user="lotte")
+    await compose(lotte)
+    assert "Stuur naar 4 mantelzorgers" in lotte.labels  # not Fenna, not Lotte herself
+    await lotte.press("send:4")
+    phones = Phones()
+    await deliver(db, clock, phones)
+    assert {name for name in phones.got if phones.news(name)} == {
+        "noord",
+        "zuid",
+        "naaste-noord",
+        "linden",
+    }
