@@ -68,7 +68,7 @@ async def main(args) -> None:
     }
     queue_began = time.perf_counter()
     async with db.transaction() as tx:
-        sent = await broadcasts.start(
+        broadcast = await broadcasts.start(
             tx,
             created_by=None,
             audience=broadcasts.Audience(("benchstad",)),
@@ -93,7 +93,7 @@ async def main(args) -> None:
     task = asyncio.create_task(sender.run(stop))
     while True:
         async with db.read() as tx:
-            figures = await broadcasts.figures(tx, sent.id, datetime.now(UTC))
+            figures = await broadcasts.figures(tx, broadcast.id, datetime.now(UTC))
         if figures.sending + figures.waiting == 0:
             break
         await asyncio.sleep(0.5)
@@ -112,7 +112,7 @@ async def main(args) -> None:
     missing = len(expected - set(sent))
     rate = sum(sent.values()) / elapsed
     print(f"carers: {args.carers}, pace {args.rate}/s, server ceiling {args.ceiling}/s")
-    print(f"queued {sent.recipients} copies in one transaction in {queued_in * 1000:.0f} ms")
+    print(f"queued {broadcast.recipients} copies in one transaction in {queued_in * 1000:.0f} ms")
     print(f"delivered {sum(sent.values())} in {elapsed:.1f} s: {rate:.1f} msgs/s")
     print(f"429s received: {refused}")
     print(f"duplicates: {duplicates}, missing: {missing}")
