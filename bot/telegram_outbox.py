@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from bot.channels import Outcome, SendResult
-from bot.telegram_render import Outgoing, render
+from bot.telegram_render import NO_PREVIEW, Outgoing, render, send_outgoing
 from flows.engine import Reply
 
 CHANNEL = "telegram"
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GONE = ("chat not found", "user is deactivated", "bot was kicked")
 
 
@@ -73,27 +72,7 @@ class TelegramOutbox:
         return result
 
     async def _one(self, chat_id: int, message: Outgoing) -> SendResult:
-        if message.document:
-            document = message.document
-            return await self._call(
-                lambda: self.bot.send_document(
-                    chat_id,
-                    document=document.content,
-                    filename=document.filename,
-                    caption=message.text or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.keyboard,
-                )
-            )
-        return await self._call(
-            lambda: self.bot.send_message(
-                chat_id,
-                message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=message.keyboard,
-                link_preview_options=NO_PREVIEW,
-            )
-        )
+        return await self._call(lambda: send_outgoing(self.bot, chat_id, message))
 
     async def _call(
         self, request: Callable[[], Awaitable[Message | bool]], *, ref: str = ""

@@ -73,7 +73,8 @@ async def test_a_resource_shared_with_other_areas_is_read_only(fenna: Chat, db: 
 
 
 async def test_resources_elsewhere_are_not_found(fenna: Chat):
-    await fenna.send("maatje")
+    await fenna.send("maatje")  # Maatje Lindenoord: the next town's, not hers
+    assert "Ik vond niets in jouw gebieden" in fenna.text
     assert "ro:0" not in fenna.keys
 
 

@@ -16,7 +16,7 @@ from bot.sender import Sender, SenderSettings
 from flows.engine import Engine, Reply
 from store import broadcasts, outbox
 from tests import town
-from tests.support import NOW, TZ, Chat, rows
+from tests.support import NOW, TZ, Chat, Clock, rows
 
 TEXT = "Nieuw: een praatgroep voor mantelzorgers in Weidebroek. Elke dinsdag om 10 uur."
 
@@ -38,14 +38,6 @@ class Phones:
 
     def news(self, who: str) -> list[Reply]:
         return [r for r in self.got.get(who, []) if r.text.startswith("Nieuws van")]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def engine_at(db, clock: Clock) -> Engine:
@@ -90,7 +82,7 @@ async def weidebroek(db, when: datetime = NOW) -> tuple[Clock, dict[str, Chat], 
     """The town, its coordinator Fenna (all of Weidebroek) and the carers, at `when`."""
     await town.build(db)
     await town.add_coordinator(db, "fenna", ["weidebroek"])
-    clock = Clock(when)
+    clock = Clock(when.astimezone(UTC))
     engine = engine_at(db, clock)
     return clock, await carers(engine), Chat(engine, user="fenna")
 

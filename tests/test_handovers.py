@@ -15,9 +15,8 @@ from flows import office_hours
 from store import coordinators
 from store.db import Database
 from tests.everything import rows_about
-from tests.support import NOW, TZ, Chat, dump, make_engine, rows
+from tests.support import NOW, TZ, Chat, dump, make_coordinator, make_engine, rows
 from tests.test_cli import mantelbot
-from tests.test_coordinators import make_coordinator
 
 QUESTION = "Ik ben op van de zorg voor mijn moeder. Wie helpt met logeeropvang?"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flows.coordinators.access import beheer_entry, coordinator_step, in_scope, scope
+from flows.coordinators.access import beheer_entry, coordinator_step, scope
 from flows.engine import (
     N_,
     Choice,
@@ -30,7 +30,7 @@ from flows.find_help import category_labels
 from flows.outgoing import EDITABLE_CHANNELS, dump, send
 from flows.reminders import after_quiet
 from flows.timers import TimerContext, timer
-from store import areas, broadcasts, reminders, schedule
+from store import areas, broadcasts, coordinators, reminders, schedule
 from store.broadcasts import Audience, Broadcast, Figures
 from store.coordinators import Coordinator
 from store.reminders import Settings
@@ -285,7 +285,7 @@ async def _allowed(ctx: Context, me: Coordinator, audience: Audience) -> bool:
     """Every carer only for an admin; otherwise areas within the coordinator's own."""
     if not audience.areas:
         return me.is_admin
-    return await in_scope(ctx, me, list(audience.areas))
+    return await coordinators.in_scope(ctx.tx, me, list(audience.areas))
 
 
 def send_label(t: Translator, n: int) -> str:

@@ -31,12 +31,10 @@ beheer_entry("handovers", N_("Questions from carers"), "beheer.handovers", order
 
 
 async def may_see(ctx: Context, me: Coordinator, handover: Handover) -> bool:
-    """Admins see every question; a coordinator those of their areas (and below)."""
-    if me.is_admin:
-        return True
-    return handover.area_code is not None and await coordinators.in_scope(
-        ctx.tx, me, [handover.area_code]
-    )
+    """Admins see every question; a coordinator those of their areas (and below). A question
+    without a district is for admins only."""
+    district = [handover.area_code] if handover.area_code else []
+    return await coordinators.in_scope(ctx.tx, me, district)
 
 
 def _number(ctx: Context) -> int:
