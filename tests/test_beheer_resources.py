@@ -34,6 +34,7 @@ async def test_search_open_edit_and_still_correct(fenna: Chat, db: Database):
     assert "Gevonden in jouw gebieden: 1" in fenna.text
     await fenna.press("ro:0")
     assert "Logeerhuis De Wilg" in fenna.text and "0599 100 100" in fenna.text
+    assert "Laatst gecontroleerd: 10 januari 2025" in fenna.text
     await fenna.press("edit")
     await fenna.press("ef:phone")
     await fenna.send("0599 200 200")
