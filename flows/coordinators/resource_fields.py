@@ -11,7 +11,7 @@ from flows.coordinators.access import scope
 from flows.engine import N_, Choice, Context
 from flows.find_help import category_labels
 from flows.labels import short_label
-from store import areas
+from store import areas, resources
 from store.coordinators import Coordinator
 from store.resources import Resource
 
@@ -126,3 +126,9 @@ def toggled_area(key: str | None, allowed: list[str]) -> str | None:
         return None
     index = int(key[3:])
     return allowed[index] if index < len(allowed) else None
+
+
+def chosen_category(choice: str | None) -> str | None:
+    """The kind of help an `rc:…` button stands for; None for anything else."""
+    category = (choice or "").removeprefix("rc:")
+    return category if category in resources.CATEGORIES else None

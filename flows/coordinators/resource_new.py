@@ -15,6 +15,7 @@ from flows.coordinators.resource_fields import (
     area_choices,
     card,
     check_value,
+    chosen_category,
     my_areas,
     text_fields,
     toggled_area,
@@ -89,8 +90,8 @@ async def name(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
 
 @coordinator_step("beheer.new.category", ask=ask_category)
 async def category(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    chosen = (msg.choice or "").removeprefix("rc:")
-    if chosen not in resources.CATEGORIES:
+    chosen = chosen_category(msg.choice)
+    if chosen is None:
         return not_understood()
     return goto("beheer.new.areas", data={"r": draft(ctx) | {"category": chosen, "areas": []}})
 
