@@ -78,6 +78,7 @@ async def test_a_broadcast_to_500_carers_killed_halfway_arrives_once_with_a_true
         [(in_flight,)] = await rows(db, "SELECT count(*) FROM outbox WHERE status = 'sending'")
         assert at_kill < len(carers), "the kill came too late to test anything"
 
+        restarted = len(fake.calls)
         await bot.start()
         await fake.wait_for(lambda: report(fake), within=60)
         assert await bot.stop() == 0, bot.log()
@@ -94,6 +95,18 @@ async def test_a_broadcast_to_500_carers_killed_halfway_arrives_once_with_a_true
         assert message["text"] == preview["text"] and keys_of(message) == keys_of(preview)
     # The blocked carers were tried once, not again after the restart.
     assert len([c for c in fake.called("sendMessage") if c.chat_id in BLOCKED]) == len(BLOCKED)
+    # One progress message, kept up to date in place, before and after the restart.
+    [progress] = [
+        c.result
+        for c in fake.sent(COORDINATOR, "sendMessage")
+        if c.result["text"].startswith("Nieuwsbericht:")
+    ]
+    edited = {c.params["message_id"] for c in fake.sent(COORDINATOR, "editMessageText")}
+    assert edited == {progress["message_id"]}
+    assert any(
+        c.ok and c.method == "editMessageText" and c.chat_id == COORDINATOR
+        for c in fake.calls[restarted:]
+    )  # the restarted process went on with the same message
     [final] = report(fake)
     assert f"Aangekomen: {len(carers)}" in final
     assert f"Bot geblokkeerd: {len(BLOCKED)}" in final
