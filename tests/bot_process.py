@@ -18,7 +18,6 @@ from tests.fake_bot_api import FakeBotAPI
 from tests.fake_signal_cli import FakeSignalCli
 from tests.support import NOW, start_mantelbot
 from tests.test_cli import mantelbot
-from tests.test_telegram import Carer
 
 
 async def store_carers(
@@ -134,16 +133,3 @@ def telegram_deliveries(fake: FakeBotAPI, text: str) -> Counter[int]:
 def signal_deliveries(fake: FakeSignalCli, text: str) -> Counter[str]:
     """How often each Signal user got a message containing `text`."""
     return Counter(s.recipient for s in fake.sent if text in s.text)
-
-
-async def compose_news(coordinator: Carer, text: str) -> tuple[dict, dict]:
-    """A coordinator on Telegram: /beheer → news → new → all my areas → every carer → `text`.
-    Returns the preview (the carers' message) and the question under it with "Send to N"."""
-    await coordinator.send("/beheer")
-    await coordinator.press("news")
-    await coordinator.press("new")
-    await coordinator.press("ba:*")
-    await coordinator.press("cat:*")
-    await coordinator.send(text, until=lambda sent: len(sent) >= 2)
-    preview, question = coordinator.last[-2:]
-    return preview, question

@@ -7,21 +7,18 @@ the coordinator's report counts them all."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
-
-import pytest
 
 from tests import town
 from tests.bot_process import (
     BotProcess,
     add_coordinator,
-    compose_news,
     store_carers,
     telegram_deliveries,
 )
 from tests.fake_bot_api import FakeBotAPI, keys_of
 from tests.support import rows
-from tests.test_telegram import Carer
+from tests.test_telegram import Carer, fake  # noqa: F401  (the fixture)
+from tests.test_telegram_broadcast import compose_news
 
 COORDINATOR = 5001
 NOORD = list(range(70001, 70251))  # 250 carers in Weidebroek-Noord
@@ -31,18 +28,14 @@ LINDENOORD = [91001, 91002]  # outside her areas
 TEXT = "De inloop in het buurthuis is vanaf maandag ook op woensdag open."
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    server = await FakeBotAPI().start()
-    yield server
-    await server.stop()
+def report(bot_api: FakeBotAPI) -> list[str]:
+    return [t for t in bot_api.texts(COORDINATOR) if "is verstuurd" in t]
 
 
-def report(fake: FakeBotAPI) -> list[str]:
-    return [t for t in fake.texts(COORDINATOR) if "is verstuurd" in t]
-
-
-async def test_a_broadcast_to_500_carers_killed_halfway_arrives_once_with_a_true_report(fake, db):
+async def test_a_broadcast_to_500_carers_killed_halfway_arrives_once_with_a_true_report(
+    fake: FakeBotAPI,  # noqa: F811
+    db,
+):
     await town.build(db)
     # The blocked ones first: they are sent to early on, long before the kill.
     await store_carers(db, "telegram", [str(c) for c in BLOCKED + NOORD], "wb-noord")

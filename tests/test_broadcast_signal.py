@@ -13,7 +13,6 @@ from tests import town
 from tests.bot_process import (
     BotProcess,
     add_coordinator,
-    compose_news,
     signal_deliveries,
     store_carers,
 )
@@ -23,6 +22,7 @@ from tests.fake_signal_cli import FakeSignalCli
 from tests.support import rows
 from tests.test_signal import Phone
 from tests.test_telegram import Carer
+from tests.test_telegram_broadcast import compose_news
 
 FENNA = 5001  # coordinator on Telegram
 KARIM = "c0c0c0c0-1111-4222-8333-444455556666"  # coordinator on Signal
