@@ -67,6 +67,9 @@ from store.db import Database
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+# Messages a second into chats, overall: below Telegram's bulk limit of about 30, so a broadcast to
+# thousands of carers is not held up by "too many requests" answers.
+DEFAULT_RATE = 25.0
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait for news
 # A pause after each poll: under load the next poll then brings several updates at once (fewer
 # calls); a lone carer's message arrives during a pending long poll and is not delayed.
@@ -167,7 +170,7 @@ def check_token(token: str | None) -> None:
 
 def rate_from_env(env: dict[str, str] | None = None) -> float:
     """MANTELBOT_TELEGRAM_RATE: requests per second into chats, overall (0: no pacing)."""
-    value = (os.environ if env is None else env).get("MANTELBOT_TELEGRAM_RATE") or "30"
+    value = (os.environ if env is None else env).get("MANTELBOT_TELEGRAM_RATE") or str(DEFAULT_RATE)
     try:
         rate = float(value)
     except ValueError:
@@ -466,7 +469,7 @@ class TelegramBot:
     """The bot as `mantelbot run` runs it: the channel in a python-telegram-bot Application that
     talks to the Bot API server at `config.telegram_api_url`."""
 
-    def __init__(self, config: Config, engine: Engine, *, rate: float = 30.0) -> None:
+    def __init__(self, config: Config, engine: Engine, *, rate: float = DEFAULT_RATE) -> None:
         if not config.telegram_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         quiet_logging(config.telegram_token)

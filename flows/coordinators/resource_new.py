@@ -179,8 +179,14 @@ def _resource(values: dict[str, object], resource_id: str, today: str, org: str)
 async def ask_confirm(ctx: Context, me: Coordinator) -> list[Reply]:
     _ = ctx._
     preview = _resource(draft(ctx), "-", ctx.now.date().isoformat(), me.org)
+    shown = _("This is what carers will see:") + "\n\n" + await card(ctx, preview)
+    if not preview.has_contact:  # e.g. a walk-in group: its address is added with "Edit"
+        shown += "\n\n" + _(
+            "Note: there is no phone number, email, website or address. Carers will not know "
+            "how to reach it. You can add them after saving, with 'Edit'."
+        )
     return [
-        Reply(_("This is what carers will see:") + "\n\n" + await card(ctx, preview)),
+        Reply(shown),
         Reply(
             _("Save it?"),
             (Choice("save", _("Save")), Choice("cancel", _("Cancel, do not save"))),
