@@ -115,16 +115,13 @@ async def ask_start(ctx: Context) -> list[Reply]:
     if ctx.consented:
         waiting = [h for h in await handovers.for_user(ctx.tx, ctx.user.id) if h.is_open]
         mine = (Choice(f"hc:r:{waiting[-1].id}", _("My open question")),) if waiting else ()
+        how = "\n\n" + _(
+            "Tell me what your question is about and write it in a few sentences. I pass it on "
+            "to the carer support advisers of your district. They answer you in this chat."
+        )
         return [
             Reply(
-                intro
-                + "\n\n"
-                + _(
-                    "Tell me what your question is about and write it in a few sentences. I pass "
-                    "it on to the carer support advisers of your district. They answer you in "
-                    "this chat."
-                )
-                + ("" if waiting else await nobody_answers(ctx)),
+                intro + (("" if waiting else await nobody_answers(ctx)) or how),
                 (
                     *mine,
                     Choice("ask", _("Ask my question")),
