@@ -284,10 +284,11 @@ TextFallback = Callable[["Context", "Incoming"], Awaitable["Turn | None"]]
 TEXT_FALLBACKS: list[TextFallback] = []
 BACK_WORDS = ("terug", "back", "vorige")
 # A typed yes or no where the step offers the choices "yes" and "no" ("ja" under "Vind je het goed
-# dat ik dit bewaar?"): people answer a question in words as often as with the button.
+# dat ik dit bewaar?"), or a yes where it offers "start": people answer a question in words as
+# often as with the button.
 YES_WORDS = frozenset(
     ["ja", "jazeker", "jawel", "ja hoor", "ja graag", "is goed", "dat is goed", "prima", "oké"]
-    + ["oke", "ok", "okay", "yes", "yep", "yeah", "yes please", "sure"]
+    + ["oke", "ok", "okay", "yes", "yep", "yeah", "yes please", "sure", "start", "beginnen"]
 )
 NO_WORDS = frozenset(["nee", "neen", "no", "nope", "nee hoor", "liever niet", "nee dank je"])
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
@@ -707,6 +708,8 @@ class Engine:
             kept = {k: state.data[k] for k in KEPT_ON_BACK if k in state.data}
             return Turn(next=previous, data=data | kept, back=True)
         said = _yes_or_no(msg.text) if msg.choice is None else None
+        if said == "yes" and "yes" not in state.offered:
+            said = "start"  # "ok" under "Beginnen": the burden check, preparing a conversation
         if said in state.offered:
             msg = replace(msg, choice=said, text=None)
         if msg.choice is not None and msg.choice not in state.offered:
