@@ -106,15 +106,8 @@ async def thread(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice is not None or not text:
         return not_understood()
     if len(text) > handovers.MAX_MESSAGE:
-        return too_long(ctx)
+        return handover_relay.too_long(ctx)
     return await _pass_on(ctx, handover, text)
-
-
-def too_long(ctx: Context) -> Turn:
-    """A message over what is kept: say so (not cut it off unseen); the question comes again."""
-    limit = ctx.t.format_number(handovers.MAX_MESSAGE)
-    said = ctx._("That is a bit long. Please write at most {count} characters.")
-    return Turn([Reply(said.format(count=limit))], understood=False)
 
 
 @held_text.sends_anyway_at("consult.thread")
@@ -172,7 +165,7 @@ async def reply_under_answer(ctx: Context, msg: Incoming) -> Turn | None:
         return None
     text = (msg.text or "").strip()
     if len(text) > handovers.MAX_MESSAGE:
-        return too_long(ctx)
+        return handover_relay.too_long(ctx)
     came_from = ctx.step if ctx.step in STEPS else HOME_STEP
     return goto(
         OFFER,

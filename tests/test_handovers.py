@@ -382,6 +382,8 @@ async def test_a_reply_too_long_to_keep_is_not_cut_off_unseen(example_db):
     assert "Schrijf je bericht." in anna.text  # the question again
     await anna.send("Korter dan.")
     await fatima.press_stale("hq:1")
+    await fatima.send("Een lang antwoord. " * 120)  # the adviser's side too
+    assert "Schrijf niet meer dan 2.000 tekens." in fatima.text
     await fatima.send("Dank je.")
     await anna.send("/menu")
     await anna.send("Nog iets. " * 250)  # typed under the answer at the main menu: too long
