@@ -563,6 +563,19 @@ class Engine:
         state = await self._current_state((channel, external_id))
         return list(state.offered) if state else []
 
+    async def offered_on_its_own(
+        self, channel: str, external_id: str, replies: Sequence[Reply]
+    ) -> None:
+        """A channel without buttons numbered the choices of a message the bot sent on its own
+        (news, a reminder): a typed number picks from those now, also after a restart."""
+        keys = offered_keys(replies)
+        if not keys:
+            return
+        async with self.db.transaction() as tx:
+            user = await users.get(tx, channel, external_id)
+            if user:  # only stored users get such messages
+                await state_store.set_offered(tx, user.id, keys, HOME_STEP, self.clock())
+
     async def delivered(self, channel: str, external_ids: list[str]) -> None:
         """The channel delivered these users' replies: a restart need not show them again."""
         keys = [(channel, e) for e in external_ids if (channel, e) in self._undelivered]

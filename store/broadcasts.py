@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from store import areas as area_store
+from store import outbox
 from store.db import Tx
 from store.outbox import utc
 from store.reminders import DEFAULT_QUIET
@@ -167,6 +168,12 @@ async def start(
     async with tx.execute("SELECT changes()") as cur:
         queued = cur.rows[0][0]
     await tx.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?", (queued, broadcast_id))
+    # One statement queued them all, so wake the sender of every channel it queued for.
+    async with tx.execute(
+        "SELECT DISTINCT channel FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
+    ) as cur:
+        for (channel,) in cur.rows:
+            outbox.notify(channel)
     found = await get(tx, broadcast_id)
     assert found is not None
     return found

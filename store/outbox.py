@@ -27,6 +27,12 @@ def on_enqueue(listener: Callable[[str], None]) -> Callable[[], None]:
     return lambda: _listeners.remove(listener)
 
 
+def notify(channel: str) -> None:
+    """Wake the senders of `channel`: for rows queued other than through `enqueue`."""
+    for listener in list(_listeners):
+        listener(channel)
+
+
 def parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
@@ -77,8 +83,7 @@ async def enqueue(
     ) as cur:
         added = bool(cur.rows)
     if added:
-        for listener in list(_listeners):
-            listener(channel)
+        notify(channel)
     return added
 
 

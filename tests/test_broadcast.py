@@ -281,3 +281,30 @@ async def test_an_admin_reaches_every_carer_but_no_staff(db):
         "naaste-noord",
         "linden",
     }
+
+
+async def test_where_messages_cannot_be_edited_progress_comes_once_per_quarter(db):
+    clock, _, fenna = await weidebroek(db)
+    stamp = outbox.utc(NOW)
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO users (channel, external_id, language, consent_at, created_at,"
+            " home_area) VALUES ('test', ?, 'nl', ?, ?, 'wb-zuid')",
+            [(f"extra{i}", stamp, stamp) for i in range(5)],
+        )
+    await compose(fenna, "wb-zuid")
+    await fenna.press("send:6")  # Zuid and the five others
+    phones = Phones()
+    sender = Sender(db, phones, SenderSettings(per_chat_interval=0, batch=1), clock=clock)
+    scheduler = Scheduler(db, translators(TZ), clock=clock)
+    for _ in range(20):  # one message at a time, the progress timer looking in between
+        await scheduler.run_due()
+        await sender.send_due()
+        clock.now += timedelta(seconds=6)
+    lines = [r.text.split("\n")[0] for r in phones.got["fenna"]]
+    assert lines == [
+        "Nieuwsbericht: 2 van 6 verwerkt (33 %).",
+        "Nieuwsbericht: 3 van 6 verwerkt (50 %).",
+        "Nieuwsbericht: 5 van 6 verwerkt (83 %).",
+        "Je nieuwsbericht van maandag 23 november 2026, 10:00 is verstuurd. Dit is de uitkomst:",
+    ]

@@ -40,6 +40,19 @@ def news(fake: FakeBotAPI, chat: int) -> list[dict]:
     ]
 
 
+async def compose_news(coordinator: Carer, text: str) -> tuple[dict, dict]:
+    """A coordinator on Telegram: /beheer → news → new → all my areas → every carer → `text`.
+    Returns the preview (the carers' message) and the question under it with "Send to N"."""
+    await coordinator.send("/beheer")
+    await coordinator.press("news")
+    await coordinator.press("new")
+    await coordinator.press("ba:*")
+    await coordinator.press("cat:*")
+    await coordinator.send(text, until=lambda sent: len(sent) >= 2)
+    preview, question = coordinator.last[-2:]
+    return preview, question
+
+
 async def test_a_broadcast_reaches_the_carers_in_scope_once_with_progress_and_report(fake, db):
     await town.build(db)
     await town.add_coordinator(db, str(COORDINATOR), ["weidebroek"], channel="telegram")
@@ -56,13 +69,7 @@ async def test_a_broadcast_reaches_the_carers_in_scope_once_with_progress_and_re
             for user_id in user_ids:
                 await reminders.save_settings(tx, user_id, Settings("00:00", "00:00", True))
 
-        await fenna.send("/beheer")
-        await fenna.press("news")
-        await fenna.press("new")
-        await fenna.press("ba:*")
-        await fenna.press("cat:*")
-        await fenna.send(TEXT, until=lambda sent: len(sent) >= 2)
-        preview, question = fenna.last[-2:]
+        preview, question = await compose_news(fenna, TEXT)
         assert preview["text"] == f"Nieuws van Steunpunt Weidebroek:\n\n{TEXT}"
         assert keys_of(preview) == ["news.off", "crisis"]
         assert "Zal ik het naar 4 mantelzorgers sturen?" in question["text"]

@@ -33,6 +33,7 @@ from flows.timers import TimerContext, timer
 from store import areas, broadcasts, coordinators, reminders, schedule
 from store.broadcasts import Audience, Broadcast, Figures
 from store.coordinators import Coordinator
+from store.db import Tx
 from store.reminders import Settings
 
 MENU = "broadcast.menu"
@@ -369,14 +370,15 @@ async def start(ctx: Context, me: Coordinator, audience: Audience, text: str) ->
         not_before=lambda begin, end: after_quiet(ctx.now, Settings(begin, end)),
         now=ctx.now,
     )
-    await follow(ctx.tx, sent.id, 0, ctx.now, {"done": -1, "quarter": 0, "wait": 0})
+    await follow(ctx.tx, sent.id, 0, ctx.now, {"done": -1})
     return sent
 
 
 # ---- following a broadcast: progress and report (a timer, so it survives a restart) ----
 
 
-async def follow(tx, broadcast_id: int, tick: int, when: datetime, state: dict) -> None:
+async def follow(tx: Tx, broadcast_id: int, tick: int, when: datetime, state: dict) -> None:
+    """Look at the broadcast again at `when` (tick by tick: each look is its own timer row)."""
     await schedule.set_timer(
         tx, TIMER, f"{broadcast_id}:{tick}", when, {**state, "tick": tick}, now=when
     )
@@ -435,16 +437,18 @@ async def progress(ctx: TimerContext, key: str, state: dict[str, Any]) -> None:
         await broadcasts.finish(ctx.tx, sent.id, ctx.now)
         return
     if figures.sending == 0:  # only carers in their quiet hours are left: wait for them
-        if not state.get("wait"):
+        if not state.get("told_waiting"):
             await tell(report_text(t, sent, figures, final=False), "waiting")
         when = max(figures.next_waiting or ctx.now, ctx.now) + TICK
-        await follow(ctx.tx, sent.id, tick + 1, when, {**state, "wait": 1})
+        await follow(ctx.tx, sent.id, tick + 1, when, {**state, "told_waiting": 1})
         return
     moved = figures.done != state.get("done")
     if who is not None and who.channel in EDITABLE_CHANNELS:
+        # One progress message, sent once and then changed in place.
         first = f"{TIMER}:{sent.id}:progress"
-        if tick == 0:
+        if not state.get("shown"):
             await tell(progress_text(t, figures), "progress")
+            state = {**state, "shown": 1}
         elif moved:
             await tell(progress_text(t, figures), f"progress:{tick}", edits=first)
     else:
