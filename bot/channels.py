@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from flows.engine import Reply
 
@@ -39,6 +39,7 @@ class Channel(Protocol):
         ...
 
 
+@runtime_checkable
 class EditingChannel(Channel, Protocol):
     """A channel that can also change a message it sent before (Telegram). The sender uses it for
     outbox rows that name an earlier row in `edits`; other channels send those as new messages."""

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.channels import Channel, Outcome, SendResult
+from bot.channels import Channel, EditingChannel, Outcome, SendResult
 from flows import outgoing
 from store import outbox, users
 from store.db import Database, DatabaseBusy
@@ -175,8 +175,9 @@ class Sender:
             return SendResult(Outcome.FAILED, detail="unreadable payload")
         try:
             ref = await self._ref_to_edit(message)
-            if ref:  # a message kept up to date (a progress message): changed in place
-                sending = self.channel.edit(message.recipient, ref, replies)  # type: ignore[attr-defined]
+            channel = self.channel
+            if ref and isinstance(channel, EditingChannel):  # a progress message: changed in place
+                sending = channel.edit(message.recipient, ref, replies)
             else:
                 sending = self.channel.send(message.recipient, replies)
             if self.settings.send_timeout is None:
@@ -190,7 +191,7 @@ class Sender:
 
     async def _ref_to_edit(self, message: Message) -> str | None:
         """The channel's id of the message this row replaces, when the channel can edit it."""
-        if not message.edits or not hasattr(self.channel, "edit"):
+        if not message.edits or not isinstance(self.channel, EditingChannel):
             return None
         async with self.db.read() as tx:
             return await outbox.sent_ref(tx, self.channel.name, message.recipient, message.edits)

@@ -200,6 +200,13 @@ async def test_long_names_on_buttons_are_cut_between_words_with_an_ellipsis(
     await fenna.press("edit")
     await fenna.press("ef:areas")
     assert "Weidebroek-Zuid en de dorpen…" in fenna.labels
+    # So is the list of areas for a news message, also with the tick of a chosen area.
+    await fenna.send("/beheer")
+    await fenna.press("news")
+    await fenna.press("new")
+    assert "Weidebroek-Zuid en de dorpen…" in fenna.labels
+    await fenna.press("ba:wb-zuid")
+    assert "✓ Weidebroek-Zuid…" in fenna.labels
     # The carer's list of districts is built from the same names.
     carer = Chat(make_engine(db), user="carer")
     await carer.send("/start")

@@ -27,6 +27,7 @@ from flows.engine import (
     stay,
 )
 from flows.find_help import category_labels
+from flows.labels import short_label
 from flows.outgoing import EDITABLE_CHANNELS, dump, send
 from flows.reminders import after_quiet
 from flows.timers import TimerContext, timer
@@ -168,7 +169,7 @@ async def ask_areas(ctx: Context, me: Coordinator) -> Reply:
     chosen = set(ctx.data.get("areas", []))
     names = await areas.names(ctx.tx)
     choices = [
-        Choice(f"ba:{code}", (("✓ " if code in chosen else "") + names.get(code, code))[:28])
+        Choice(f"ba:{code}", short_label(("✓ " if code in chosen else "") + names.get(code, code)))
         for code in await _choosable(ctx, me)
     ]
     everyone = _("All carers") if me.is_admin else _("All my areas")
