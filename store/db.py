@@ -62,8 +62,21 @@ class Tx:
     (execute and fetch together): under load every trip waits for a turn of the event loop, and
     the database lock is held meanwhile (see bench/telegram.py)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str = "") -> None:
         self._conn = conn
+        self.path = path
+        # For what is kept in memory (store/search_index.py): PRAGMA data_version counts the
+        # commits of other connections only, so this one counts its own commits that changed
+        # resources. `resources_changed`: the open transaction wrote resources (set by
+        # store/resources.py, turned into a commit by `Database.transaction`).
+        self.resource_commits = 0
+        self.resources_changed = False
+
+    def settle(self) -> None:
+        """The transaction ended: count it if it changed resources."""
+        if self.resources_changed:
+            self.resource_commits += 1
+            self.resources_changed = False
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> _Pending:
         return _Pending(self._fetch(sql, params))
@@ -213,7 +226,7 @@ class Database:
 
     def __init__(self, conn: aiosqlite.Connection, path: str, read_only: bool = False) -> None:
         self._conn = conn
-        self._tx = Tx(conn)
+        self._tx = Tx(conn, path)
         self._lock = asyncio.Lock()
         self.path = path
         self.read_only = read_only
@@ -325,6 +338,9 @@ class Database:
                 else:
                     await self._conn.commit()
             finally:
+                # Also after a rollback: a needless rebuild of the search index costs less
+                # than guessing whether a failed commit took effect.
+                self._tx.settle()
                 if durable:
                     await self._conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
 
@@ -332,7 +348,10 @@ class Database:
     async def read(self) -> AsyncIterator[Tx]:
         """Exclusive use of the connection for reads that need no transaction."""
         async with self._lock:
-            yield self._tx
+            try:
+                yield self._tx
+            finally:
+                self._tx.settle()  # a write outside a transaction commits by itself
 
     async def truncate_wal(self) -> bool:
         """Copy the WAL into the database file and cut it to zero bytes, so what was deleted is
