@@ -1,19 +1,21 @@
-"""The carer's search from memory: per (area, category) the active resources as slim matches.
+"""The carer's search from memory: per (area, category) the active resources, sorted by name.
 
 A door press asks for the resources of one or two categories in the five or six areas of the
-carer's and the naaste's area trees. From SQLite that is an indexed read of a few hundred rows
-plus a Python object for each (p99 3-7 ms at 100,000 resources, see bench/store.py); from this
-index it is a few dictionary look-ups of ready-made `Match` tuples.
+carer's and the naaste's area trees. From SQLite that is an indexed read of up to a few hundred
+rows plus a Python object for each (p99 3-7 ms at 100,000 resources, see bench/store.py); from
+this index it is a few dictionary look-ups of lists that are already in the routing order.
 
 The index must never show help that is gone or hide help that was added, so it is used only
 while it is known to be current:
 - commits by other connections (an import from the command line) change `PRAGMA data_version`;
 - commits by this connection do not, so every write to resources marks its transaction
-  (`Tx.resources_changed`, set by store/resources.py) and the commit bumps `Tx.resource_commits`;
+  (`Tx.resources_changed`, set by store/resources.py) and its end bumps `Tx.resource_commits`;
 - inside a transaction that wrote resources the search reads SQLite, which sees its own writes.
-When either number moved, the search reads SQLite (`resources.matches`, the same answer) while
-a new index is built in a worker thread on a connection of its own (100,000 resources take a few
-hundred milliseconds, too long to hold up every carer's message); the next search uses it.
+When either number moved, the search reads SQLite (`resources.places`, the same answer) while
+a new index is built in a worker thread on a connection of its own (100,000 resources take
+0.5-1 s on a busy 2-core machine, too long to hold up every carer's message); the searches
+after that use it. A full rebuild, not an update in place: resources change a few times a day
+(an import, a coordinator's edit), and one way of building is one way to get right.
 """
 
 from __future__ import annotations
