@@ -297,7 +297,9 @@ class SignalChannel:
         await self._reactivate(uuid, ref)
         document = await self._download(data["attachments"][0], ref) if kind == "document" else None
         if document is not None:
-            incoming = Incoming(CHANNEL, uuid, document=document, ask_language=True, user_ref=ref)
+            incoming = Incoming(
+                CHANNEL, uuid, document=document, ask_language=True, user_ref=ref, numbered=True
+            )
         else:
             incoming = await self._incoming(uuid, text, kind, ref)
         replies = await self.engine.handle(incoming)
@@ -305,7 +307,7 @@ class SignalChannel:
         await self._reply(uuid, ref, replies)
 
     async def _incoming(self, uuid: str, text: str | None, kind: str | None, ref: str) -> Incoming:
-        base = Incoming(CHANNEL, uuid, ask_language=True, user_ref=ref)
+        base = Incoming(CHANNEL, uuid, ask_language=True, user_ref=ref, numbered=True)
         if kind is not None or text is None:
             return replace(base, unsupported=kind)
         choices = self._shown.get(uuid)

@@ -30,11 +30,10 @@ from telegram import (
     BotCommand,
     BotCommandScopeDefault,
     ChatMemberUpdated,
-    LinkPreviewOptions,
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -58,7 +57,7 @@ from bot.sender import Sender, SenderSettings
 from bot.serve import make_engine
 from bot.telegram_http import AiohttpRequest, PacedRateLimiter, TolerantBot
 from bot.telegram_outbox import TelegramOutbox
-from bot.telegram_render import Outgoing, render
+from bot.telegram_render import Outgoing, render, send_outgoing
 from bot.telegram_webhook import WebhookServer
 from flows import Document, Engine, Incoming, Reply
 from flows.engine import COMMANDS, N_
@@ -85,7 +84,6 @@ GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 EXIT_BAD_TOKEN = 2
 DEFAULT_LISTEN = "127.0.0.1:8080"
 MAX_DOCUMENT_BYTES = 5_000_000  # a resource list is far smaller; larger files are not fetched
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # resource cards hold links; keep chats compact
 
 # The commands menu: the Dutch name, the English name, what it does. A command appears only when
 # a flow registered it, so the menu never offers a command that would not be understood.
@@ -463,32 +461,12 @@ class TelegramChannel:
         """A reply lost to a network error is sent again (a duplicate beats a loss)."""
         for attempt in range(1, SEND_ATTEMPTS):
             try:
-                return await self._send_once(context, chat_id, outgoing)
+                return await send_outgoing(context.bot, chat_id, outgoing)
             except (BadRequest, RetryAfter):  # PTB's BadRequest is a NetworkError too
                 raise
             except NetworkError:
                 await asyncio.sleep(0.5 * 2**attempt)
-        return await self._send_once(context, chat_id, outgoing)
-
-    async def _send_once(
-        self, context: CallbackContext, chat_id: int, outgoing: Outgoing
-    ) -> Message:
-        if outgoing.document:
-            return await context.bot.send_document(
-                chat_id,
-                document=outgoing.document.content,
-                filename=outgoing.document.filename,
-                caption=outgoing.text or None,
-                parse_mode=ParseMode.HTML,
-                reply_markup=outgoing.keyboard,
-            )
-        return await context.bot.send_message(
-            chat_id,
-            outgoing.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=outgoing.keyboard,
-            link_preview_options=NO_PREVIEW,
-        )
+        return await send_outgoing(context.bot, chat_id, outgoing)
 
     async def on_error(self, update: object, context: CallbackContext) -> None:
         """Never log the update itself: it holds what the user wrote."""

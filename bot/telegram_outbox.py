@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from bot.channels import Outcome, SendResult
-from bot.telegram_render import Outgoing, render
+from bot.telegram_render import Outgoing, render, send_outgoing
 from flows.engine import Reply
 
 CHANNEL = "telegram"
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GONE = ("chat not found", "user is deactivated", "bot was kicked")
 
 
@@ -49,23 +47,7 @@ class TelegramOutbox:
 
     async def _one(self, chat_id: int, message: Outgoing) -> SendResult:
         try:
-            if message.document:
-                await self.bot.send_document(
-                    chat_id,
-                    document=message.document.content,
-                    filename=message.document.filename,
-                    caption=message.text or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.keyboard,
-                )
-            else:
-                await self.bot.send_message(
-                    chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.keyboard,
-                    link_preview_options=NO_PREVIEW,
-                )
+            await send_outgoing(self.bot, chat_id, message)
         except Forbidden as error:
             return SendResult(Outcome.BLOCKED, detail=error.message)
         except RetryAfter as error:

@@ -25,6 +25,7 @@ from flows.engine import (
     not_understood,
     step,
 )
+from flows.labels import filled_label
 from store import areas, needs, resources, stats
 from store.resources import Resource
 
@@ -333,9 +334,11 @@ async def ask_results(ctx: Context) -> list[Reply]:
                 )
             )
         count = ctx.t.format_number(len(search.found))
+        # Say whose place comes first as it really is on the list: a course is looked for near
+        # the carer first, but when their district has none, the naaste's district is first.
         if not search.has_regional:
             header = _("{kind}: {count} found.")
-        elif search.local_areas[:1] == (ctx.care_area,) and ctx.care_area != ctx.home_area:
+        elif search.found[0].side == "care":
             header = _("{kind}: {count} found. Help close to the person you care for comes first.")
         else:
             header = _("{kind}: {count} found. Help close to you comes first.")
@@ -365,8 +368,7 @@ def remind_choice(ctx: Context, resource: Resource) -> tuple[Choice, ...]:
     key = f"remind:{resource.id}"
     if starts <= ctx.now or len(key.encode()) > 64:
         return ()
-    label = ctx._("Remind me: {name}").format(name=resource.name)
-    return (Choice(key, label if len(label) <= 30 else label[:29] + "…"),)
+    return (Choice(key, filled_label(ctx._("Remind me: {name}"), name=resource.name)),)
 
 
 # "Other kind of help" goes to the list of kinds: "back" there would be the same button twice.

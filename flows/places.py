@@ -27,6 +27,7 @@ from flows.engine import (
     not_understood,
     step,
 )
+from flows.labels import filled_label, short_label
 from store import areas
 from store.areas import Area
 
@@ -246,7 +247,7 @@ async def ask_area_list(ctx: Context) -> Reply:
     for area in tree.options(parent):
         key = _area_key(area.code)
         if key:
-            choices.append(Choice(key, area.name))
+            choices.append(Choice(key, short_label(area.name)))
     if parent == areas.ROOT:
         text = _("Which place? Choose from the list.")
     else:
@@ -254,7 +255,7 @@ async def ask_area_list(ctx: Context) -> Reply:
         text = _("Which district of {place}? Choose from the list.").format(place=name)
         key = _area_key(parent)
         if key:
-            choices.append(Choice(key, _("Somewhere else in {place}").format(place=name)))
+            choices.append(Choice(key, filled_label(_("Somewhere else in {place}"), place=name)))
     choices.append(Choice(f"area:{areas.ROOT}", _("Elsewhere in the Netherlands")))
     return Reply(text, tuple(choices))
 

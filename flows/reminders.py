@@ -31,6 +31,7 @@ from flows.engine import (
     stay,
     step,
 )
+from flows.labels import short_label
 from flows.outgoing import send
 from flows.timers import TimerContext, timer
 from store import reminders, resources, schedule
@@ -355,7 +356,7 @@ async def start_check(ctx: Context, msg: Incoming) -> Turn:
 async def ask_remove(ctx: Context) -> Reply:
     assert ctx.user is not None
     found = await reminders.of_user(ctx.tx, ctx.user.id)
-    choices = tuple(Choice(f"rm:{r.id}", describe(ctx, r)[:30]) for r in found)
+    choices = tuple(Choice(f"rm:{r.id}", short_label(describe(ctx, r))) for r in found)
     return Reply(
         ctx._("Which reminder should I remove?"),
         choices + (Choice("reminders", ctx._("Cancel")),),

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from store.db import Tx
-
-FINAL = ("delivered", "blocked", "uncertain", "failed")
+from store.schedule import utc
 
 # Called with the channel name after a row is queued, so an idle sender in this process wakes at
 # once (the row becomes visible when the caller's transaction commits; the sender's claim waits
@@ -26,11 +25,6 @@ def on_enqueue(listener: Callable[[str], None]) -> Callable[[], None]:
     """Register a wake-up call; returns a function that removes it again."""
     _listeners.append(listener)
     return lambda: _listeners.remove(listener)
-
-
-def utc(value: datetime) -> str:
-    """The one text form of a time in this table: UTC, fixed width, so text order is time order."""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def parse(value: str) -> datetime:

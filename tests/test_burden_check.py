@@ -214,6 +214,7 @@ async def test_the_change_since_the_last_check_is_shown_with_its_date(example_db
 async def test_erasing_the_user_erases_their_results(chat: Chat, example_db):
     await chat.onboard("1055 AB")
     await take_check(chat, answers_for(8))
+    assert await rows(example_db, "SELECT score FROM burden_results") == [(8,)]
     async with example_db.transaction() as tx:
         await tx.execute("DELETE FROM users")
     assert await rows(example_db, "SELECT * FROM burden_results") == []

@@ -140,6 +140,7 @@ async def test_handovers_go_with_the_user_when_erased(chat: Chat, example_db):
     await chat.onboard("1055 AB")
     await ask_question(chat)
     await chat.press("send")
+    assert len(await rows(example_db, "SELECT * FROM handovers")) == 1
     await chat.send("/vergeetmij")
     await chat.press("yes")
     assert await rows(example_db, "SELECT * FROM handovers") == []

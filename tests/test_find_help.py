@@ -170,6 +170,25 @@ async def test_respite_near_the_naaste_first_courses_near_the_carer_first(chat: 
     assert "Hulp dicht bij jou staat bovenaan" in courses
 
 
+async def test_the_first_sentence_names_whose_place_really_comes_first(chat, example_db):
+    # Advice is looked for near the carer first, but West has none: the naaste's district leads.
+    await add(
+        example_db,
+        Resource(
+            "vb-test-advies-zo",
+            "Adviespunt Zuidoost",
+            "advice",
+            description_nl="Advies in Zuidoost.",
+            areas=("zuidoost",),
+        ),
+    )
+    await chat.onboard("1055 AB", care="1102 AB")
+    advice = await see_category(chat, "advice")
+    assert places(advice)[0] == "Waar: Zuidoost (waar je naaste woont)"
+    assert "Hulp dicht bij je naaste staat bovenaan" in advice
+    assert "Hulp dicht bij jou staat bovenaan" not in advice
+
+
 async def test_practical_help_follows_the_naaste_in_english(example_db):
     chat = Chat(make_engine(example_db), hint="en")
     await chat.onboard("1055 AB", care="1102 AB")

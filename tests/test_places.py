@@ -129,6 +129,7 @@ async def test_without_consent_the_areas_live_in_memory_only(chat: Chat, example
 
 async def test_no_postcode_entry_in_the_main_menu(chat: Chat):
     await chat.onboard("1055 AB")
+    assert "find" in chat.keys  # the main menu
     assert "postcode" not in chat.keys
     assert not any("postcode" in label.casefold() for label in chat.labels)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from flows.coordinators.access import scope
 from flows.engine import N_, Choice, Context
 from flows.find_help import category_labels
+from flows.labels import short_label
 from store import areas
 from store.coordinators import Coordinator
 from store.resources import Resource
@@ -114,7 +115,7 @@ def area_choices(chosen: set[str], allowed: list[str], names: dict[str, str]) ->
     """Toggle buttons (`ar:N`, N the place in `allowed`) for the areas a coordinator may pick;
     chosen ones carry a tick. An index keeps the key short whatever the area code."""
     return tuple(
-        Choice(f"ar:{i}", ("✓ " if code in chosen else "") + names.get(code, code)[:26])
+        Choice(f"ar:{i}", short_label(("✓ " if code in chosen else "") + names.get(code, code)))
         for i, code in enumerate(allowed)
     )
 

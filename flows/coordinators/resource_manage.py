@@ -34,6 +34,7 @@ from flows.engine import (
     stay,
 )
 from flows.find_help import category_labels
+from flows.labels import short_label
 from store import areas, managed_resources, resources
 from store.coordinators import Coordinator
 from store.resources import Resource
@@ -122,11 +123,11 @@ async def ask_list(ctx: Context, me: Coordinator) -> Reply:
             _("I found nothing in your areas. Type another name, or go back."),
             (Choice("beheer.res", _("Resources menu")),),
         )
-    text = _("Found {n} in your areas. Tap one to open it; or type another name.").format(
+    text = _("Found {n} in your areas. Choose one to open it, or type another name.").format(
         n=len(found)
     )
     choices = [
-        Choice(f"ro:{page * PAGE + i}", (r.name if r.active else "🗄 " + r.name)[:30])
+        Choice(f"ro:{page * PAGE + i}", short_label(r.name if r.active else "🗄 " + r.name))
         for i, r in enumerate(shown)
     ]
     if (page + 1) * PAGE < len(found):
@@ -312,7 +313,7 @@ async def ask_areas(ctx: Context, me: Coordinator) -> Reply:
     chosen = {a for a in ctx.data.get("areas", []) if isinstance(a, str)}
     names = await areas.names(ctx.tx)
     return Reply(
-        _("Which areas does it serve? Tap to choose, then save."),
+        _("Which areas does it serve? Choose them one by one, then save."),
         area_choices(chosen, allowed, names) + (Choice("save", _("Save")),),
     )
 

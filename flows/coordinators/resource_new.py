@@ -100,7 +100,7 @@ async def ask_areas(ctx: Context, me: Coordinator) -> Reply:
     chosen = set(draft(ctx).get("areas") or [])
     names = await areas.names(ctx.tx)
     return Reply(
-        ctx._("For which areas? Tap to choose, then go on."),
+        ctx._("For which areas? Choose them one by one, then go on."),
         area_choices(chosen, allowed, names) + (Choice("next", ctx._("Next")),),
     )
 
