@@ -25,6 +25,7 @@ from flows.engine import (
     not_understood,
     step,
 )
+from flows.help_words import typed_kind
 from flows.labels import filled_label
 from store import areas, needs, resources, stats
 from store.resources import Resource
@@ -194,7 +195,7 @@ async def ask_doors(ctx: Context) -> Reply:
 async def doors(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice == "all":
         return goto("find.category", data={NOTED: ctx.data.get(NOTED, [])})
-    name = door_from_key(msg.choice)
+    name = door_from_key(msg.choice) or typed_kind(msg.text or "")
     return await open_door(ctx, name) if name else not_understood()
 
 
@@ -209,7 +210,7 @@ async def ask_category(ctx: Context) -> Reply:
 
 @step("find.category", ask=ask_category)
 async def category(ctx: Context, msg: Incoming) -> Turn:
-    name = door_from_key(msg.choice)
+    name = door_from_key(msg.choice) or typed_kind(msg.text or "")
     return await open_door(ctx, name) if name else not_understood()
 
 
@@ -378,4 +379,5 @@ async def results(ctx: Context, msg: Incoming) -> Turn:
         return goto(RESULTS_STEP, data=ctx.data | {"page": int(ctx.data.get("page", 0)) + 1})
     if msg.choice == "cats":
         return goto(DOORS_STEP, data={NOTED: ctx.data.get(NOTED, [])})
-    return not_understood()
+    typed = typed_kind(msg.text or "") if msg.choice is None else None
+    return await open_door(ctx, typed) if typed else not_understood()

@@ -8,6 +8,10 @@ MAX_LABEL = 30  # characters on a button; Telegram cuts longer ones on small pho
 ELLIPSIS = "…"
 # A cut at a space this far in still shows enough of the name; earlier, cut inside the word.
 MIN_KEPT = 12
+# Small words a cut name does not end on: "Colmschate, Schalkhaar…", not "… Schalkhaar en de…".
+_LINKING = frozenset(
+    {"en", "de", "het", "een", "van", "in", "op", "voor", "met", "bij"}
+) | frozenset({"and", "the", "a", "of", "for", "to", "at", "&"})
 
 
 def short_label(text: str, limit: int = MAX_LABEL) -> str:
@@ -17,8 +21,12 @@ def short_label(text: str, limit: int = MAX_LABEL) -> str:
         return text
     head = text[: limit - len(ELLIPSIS) + 1]  # one more: a space right after the cut counts
     space = head.rfind(" ")
-    head = head[:space] if space >= MIN_KEPT else head[: limit - len(ELLIPSIS)]
-    return head.rstrip(" ,;:-–(/") + ELLIPSIS
+    if space < MIN_KEPT:
+        return head[: limit - len(ELLIPSIS)].rstrip(" ,;:-–(/") + ELLIPSIS
+    words = head[:space].split(" ")
+    while len(words) > 1 and words[-1].casefold() in _LINKING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–(/") + ELLIPSIS
 
 
 def filled_label(template: str, limit: int = MAX_LABEL, **value: str) -> str:

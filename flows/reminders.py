@@ -28,7 +28,6 @@ from flows.engine import (
     goto,
     menu_entry,
     not_understood,
-    stay,
     step,
 )
 from flows.labels import short_label
@@ -241,9 +240,9 @@ async def text(ctx: Context, msg: Incoming) -> Turn:
     if not typed or typed.startswith("/"):
         return not_understood()
     if len(typed) > MAX_TEXT:
-        return stay(
-            Reply(ctx._("That is a bit long. Use at most {n} characters.").format(n=MAX_TEXT))
-        )
+        # Not understood, with the reason: the question comes again with its buttons.
+        too_long = ctx._("That is a bit long. Use at most {n} characters.").format(n=MAX_TEXT)
+        return Turn([Reply(too_long)], understood=False)
     return goto("reminders.day", data={"text": typed})
 
 
@@ -282,7 +281,8 @@ async def at_time(ctx: Context, msg: Incoming) -> Turn:
     local_now = ctx.now.astimezone(zone())
     when = at_local(local_now.date() + timedelta(days=int(ctx.data["offset"])), hhmm)
     if when <= ctx.now:
-        return stay(Reply(ctx._("That time has passed. Pick a later time or another day.")))
+        passed = ctx._("That time has passed. Pick a later time or another day.")
+        return Turn([Reply(passed)], understood=False)  # the times and "back" come again
     return goto("reminders.repeat", data={**ctx.data, "time": hhmm})
 
 

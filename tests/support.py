@@ -191,7 +191,8 @@ async def start_mantelbot(
 
 def typed_question_for_consultant(question: str) -> list[str]:
     """What a carer types in `mantelbot chat`, from the main menu, to send `question` to a
-    mantelzorgconsulent (the reply to the last line starts with "Verstuurd.")."""
+    mantelzorgconsulent (the reply to the last line starts with "Verstuurd.", or with "Ik heb je
+    vraag bewaard." where no adviser answers for the area, as in the example data)."""
     return [
         "Vraag een mantelzorgconsulent",
         "Mijn vraag stellen",

@@ -174,7 +174,7 @@ async def test_with_consent_only_score_and_date_are_kept(chat: Chat, example_db)
 async def test_without_consent_the_result_is_shown_but_nothing_stored(chat: Chat, example_db):
     await chat.onboard("1055 AB", consent=False)
     await chat.press("check")
-    assert "niets bewaar" in chat.text
+    assert "Ik bewaar niets over jou" in chat.text
     await chat.press("start")
     for number in range(1, 10):
         await chat.press(f"ediz:{number}:{YES}")

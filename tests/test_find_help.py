@@ -189,6 +189,27 @@ async def test_the_first_sentence_names_whose_place_really_comes_first(chat, exa
     assert "Hulp dicht bij jou staat bovenaan" not in advice
 
 
+async def test_a_kind_of_help_can_be_typed_instead_of_pressed(chat: Chat, example_db):
+    await chat.onboard("1055 AB")
+    await chat.press("find")
+    await chat.send("Ik zoek een cursus")
+    assert "Cursussen en trainingen:" in chat.text
+    await chat.send("en iemand om mee te praten?")  # from the results: another kind
+    assert "Iemand om mee te praten:" in chat.text and "De Luisterlijn" in chat.text
+    await chat.press("cats")
+    await chat.press("all")
+    await chat.send("geld")
+    assert "Geld en vergoedingen" in chat.text
+    await chat.press("cats")
+    await chat.send("cursus of logeren")  # two kinds: which one is meant?
+    assert "Sorry, dat begrijp ik niet." in chat.text
+    english = Chat(make_engine(example_db), user="carer-en", hint="en")
+    await english.onboard("1055 AB")
+    await english.press("find")
+    await english.send("time off")
+    assert "Time off (respite care):" in english.text
+
+
 async def test_practical_help_follows_the_naaste_in_english(example_db):
     chat = Chat(make_engine(example_db), hint="en")
     await chat.onboard("1055 AB", care="1102 AB")

@@ -186,6 +186,7 @@ async def test_an_answered_question_is_not_sent_again(example_db):
 
 
 async def test_outside_office_hours_the_carer_is_told_from_when(example_db):
+    await make_coordinator(example_db, "fatima", ["west"], channel="console")
     saturday = datetime(2026, 11, 28, 20, 30, tzinfo=TZ)
     engine = make_engine(example_db)
     engine.clock = lambda: saturday

@@ -168,6 +168,26 @@ async def test_a_carer_sets_lists_and_removes_an_own_reminder_and_a_check_in(db)
         assert len(await reminders.of_user(tx, user.id)) == 1  # reminders stay
 
 
+async def test_too_long_or_a_time_that_passed_asks_again_with_the_buttons(db):
+    now = datetime(2027, 3, 27, 18, 0, tzinfo=TZ)
+    chat = Chat(Engine(db, translators(TZ), clock=lambda: now), user="anna")
+    await chat.send("/start")
+    await chat.press("yes")
+    await chat.send("/menu")
+    await chat.press("reminders")
+    await chat.press("new")
+    await chat.send("Bel de apotheek over de pillen van mam, " * 4)
+    assert "Gebruik hoogstens 100 tekens." in chat.text
+    assert "Waaraan moet ik je herinneren?" in chat.text and "Annuleren" in chat.labels
+    await chat.send("Pillen ophalen")
+    await chat.press("d:0")
+    await chat.send("09:00")  # earlier today
+    assert "Die tijd is al voorbij." in chat.text
+    assert "t:19:00" in chat.keys and "back" in chat.keys  # the times are there to pick again
+    await chat.press("t:19:00")
+    assert "Elke week" in chat.labels or "weekly" in chat.keys
+
+
 async def test_remind_me_on_a_course_sets_the_day_before_and_the_day_itself(zwolle_db):
     now = datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
     chat = Chat(Engine(zwolle_db, translators(TZ), clock=lambda: now), user="kees")
