@@ -73,7 +73,7 @@ async def door_search(db: Database, t, home: str, care: str, door: str) -> int:
         now = datetime_now()
         ctx = Context(tx, t, translators(TZ), now, "bench", "b", None, session)
         search = await find_help.search_door(ctx, door)
-        shown = [f.resource.id for f in search.found[: find_help.PAGE_SIZE]]
+        shown = [f.id for f in search.found[: find_help.PAGE_SIZE]]
         await resources.by_ids(tx, shown)
     return len(search.found)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flows.engine import Context
-from store import areas, resources, search_index
+from store import areas, search_index
 
 # Categories used where the naaste lives; all others are searched from the carer's own area.
 CARE_SIDE = frozenset({"respite", "practical_help"})
@@ -34,7 +34,7 @@ _AGE_AUDIENCE = {"under_16": "young_carers", "16_24": "young_carers"}
 class Found(NamedTuple):
     """A resource found, where it ranked (a named tuple: a search builds hundreds)."""
 
-    resource: resources.Match  # slim: `resources.by_ids` reads the full rows of cards shown
+    id: str  # the resource: `resources.by_ids` reads the full rows of the cards shown
     area: str  # the matched area code that ranked it
     side: str | None  # "home" or "care" when the area belongs to one person only, else None
     local: bool  # in the carer's or the naaste's own district
@@ -108,13 +108,15 @@ async def search(
 ) -> Search:
     """Active resources of these categories for the carer, ordered by the routing rules; the
     national `helplines` with these ids come last. Two reads whatever the categories: both
-    lineages at once, then the matches per place (from memory, see store/search_index.py).
+    lineages at once, then the matches per place (from memory, see store/search_index.py, or
+    from SQLite while that is being rebuilt).
 
     The order is (area rank, fits the carer's situation, name, id). Each place comes sorted by
     name and id, and an area has one rank per category, so the order is built by walking the
     areas in rank order: a sort is needed only where two categories share a rank."""
+    source = search_index.reader(ctx.tx)
     places = [c for c in dict.fromkeys((ctx.home_area, ctx.care_area)) if c]
-    lines, names = await areas.lineages(ctx.tx, places)
+    lines, names = await source.lineages(places)
     home = lines.get(ctx.home_area or "", [])
     care = lines.get(ctx.care_area or "", [])
     local = {line[0] for line in (home, care) if line and line[0] != areas.ROOT}
@@ -123,7 +125,7 @@ async def search(
     special = bool(helplines) and "helpline" not in orders
     wanted = [*categories, "helpline"] if special else list(categories)
     codes = list(dict.fromkeys(c for order in orders.values() for c in order))
-    found_at = await search_index.places(ctx.tx, wanted, codes or [areas.ROOT], ctx.now)
+    found_at = await source.places(wanted, codes or [areas.ROOT], ctx.now)
     at_home, at_care = set(home), set(care)
     ranks = len(merge_lineages(home, care))  # every order has these codes, in its own sequence
     fitting: list[list[Found]] = [[] for _ in range(ranks)]
@@ -144,23 +146,25 @@ async def search(
                 side = "home" if code in at_home else "care"
             is_local = code in local
             fit, other = fitting[rank], others[rank]
-            for match in matches:
-                if match.id in seen:
+            for rid, _name, _category, audience in matches:
+                if rid in seen:
                     continue
-                seen.add(match.id)
-                fits = audiences and not audiences.isdisjoint(match.audience)
-                (fit if fits else other).append(new(Found, (match, code, side, is_local)))
+                seen.add(rid)
+                fits = audiences and not audiences.isdisjoint(audience)
+                (fit if fits else other).append(new(Found, (rid, code, side, is_local)))
     found: list[Found] = []
+    if shared:  # by name, then id, as within one place (resources.by_name)
+        name = {m[0]: m[1].casefold() for matches in found_at.values() for m in matches}
     for rank in range(ranks):
         for group in (fitting[rank], others[rank]):
             if rank in shared:
-                group.sort(key=lambda f: (f.resource.name.casefold(), f.resource.id))
+                group.sort(key=lambda f: (name[f.id], f.id))
             found.extend(group)
     if special:
-        national = {m.id: m for m in found_at.get((areas.ROOT, "helpline"), ())}
-        for rid in dict.fromkeys(helplines):
-            if rid in national:
-                found.append(Found(national[rid], areas.ROOT, None, False))
+        national = {m[0] for m in found_at.get((areas.ROOT, "helpline"), ())}
+        found.extend(
+            Found(i, areas.ROOT, None, False) for i in dict.fromkeys(helplines) if i in national
+        )
     preferred = preferred_side(categories[0]) if categories else "home"
     sides = (care, home) if preferred == "care" else (home, care)
     local_order = tuple(c for c in (line[0] for line in sides if line) if c in local)

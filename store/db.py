@@ -65,18 +65,18 @@ class Tx:
     def __init__(self, conn: aiosqlite.Connection, path: str = "") -> None:
         self._conn = conn
         self.path = path
-        # For what is kept in memory (store/search_index.py): PRAGMA data_version counts the
-        # commits of other connections only, so this one counts its own commits that changed
-        # resources. `resources_changed`: the open transaction wrote resources (set by
-        # store/resources.py, turned into a commit by `Database.transaction`).
-        self.resource_commits = 0
-        self.resources_changed = False
+        # For the carer's search, kept in memory (store/search_index.py): PRAGMA data_version
+        # counts the commits of other connections only, so this one counts its own commits that
+        # changed what the search reads (resources, areas). `search_changed`: the open
+        # transaction wrote them (set by store/resources.py and store/areas.py).
+        self.search_commits = 0
+        self.search_changed = False
 
     def settle(self) -> None:
-        """The transaction ended: count it if it changed resources."""
-        if self.resources_changed:
-            self.resource_commits += 1
-            self.resources_changed = False
+        """The transaction ended: count it if it changed what the carer's search reads."""
+        if self.search_changed:
+            self.search_commits += 1
+            self.search_changed = False
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> _Pending:
         return _Pending(self._fetch(sql, params))

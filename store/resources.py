@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import NamedTuple
 
 from store.db import Tx
 
@@ -94,21 +94,17 @@ def is_over(starts_at: str | None, ends_at: str | None, now: datetime) -> bool:
     return bool(last) and datetime.fromisoformat(last) < now
 
 
-class Match(NamedTuple):
-    """What a search needs to rank a resource; the full row is read only for the cards shown
-    (`by_ids`), because building thousands of full rows is most of a search's time. A named
-    tuple: a search builds hundreds, and they are much cheaper than frozen dataclasses."""
-
-    id: str
-    name: str
-    category: str
-    audience: tuple[str, ...]
+# A resource as a search ranks it: (id, name, category, audience). The full row is read only
+# for the cards shown (`by_ids`): building thousands of full rows was most of a search's time.
+# A plain tuple: a search handles hundreds, and Python's cycle collector leaves the 100,000 of
+# them in the in-memory index (store/search_index.py) alone, which it does not for named tuples.
+Match = tuple[str, str, str, tuple[str, ...]]
 
 
 def by_name(found: list[Match]) -> None:
     """The order of matches at one place: by name as a carer reads it (case-insensitive), and
     by id where names are equal, so the order never depends on how SQLite found them."""
-    found.sort(key=lambda match: (match.name.casefold(), match.id))
+    found.sort(key=lambda match: (match[1].casefold(), match[0]))
 
 
 _DUTCH_COLUMN = {"cost": "cost", "opening_hours": "opening_hours"}
@@ -172,7 +168,7 @@ async def stored_rows(tx: Tx, ids: list[str]) -> tuple[list, list]:
 
 async def write_rows(tx: Tx, rows: list[tuple], areas: list[frozenset[str]]) -> None:
     """Upsert a few stored rows (`COLUMNS` tuples) and set their areas."""
-    tx.resources_changed = True  # the search index is out of date (store/search_index.py)
+    tx.search_changed = True  # the search index is out of date (store/search_index.py)
     category = _COLUMNS.index("category")
     await tx.executemany(_UPSERT, rows)
     await tx.executemany(
@@ -225,7 +221,7 @@ class Stage:
         )
 
     async def apply(self, tx: Tx) -> None:
-        tx.resources_changed = True  # the search index is out of date (store/search_index.py)
+        tx.search_changed = True  # the search index is out of date (store/search_index.py)
         columns = ", ".join(_COLUMNS)
         await tx.execute(
             f"INSERT INTO resources ({columns}) SELECT {columns} FROM temp.{self.name} WHERE true "
@@ -301,7 +297,7 @@ async def for_areas(
     return [r for r in found if now is None or not r.is_over(now)]
 
 
-Places = dict[tuple[str, str], list[Match]]
+Places = dict[tuple[str, str], Sequence[Match]]  # (area code, category): matches by name
 
 
 async def places(tx: Tx, categories: list[str], area_codes: list[str], now: datetime) -> Places:
@@ -319,14 +315,14 @@ async def places(tx: Tx, categories: list[str], area_codes: list[str], now: date
         f"AND ra.category IN ({', '.join('?' * len(categories))}) AND r.active = 1",
         [*area_codes, *categories],
     )
-    found: Places = {}
+    found: dict[tuple[str, str], list[Match]] = {}
     for code, link, rid, name, category, audience, starts_at, ends_at in rows:
         if not is_over(starts_at, ends_at, now):
             listed = tuple(v for v in audience.split(";") if v) if audience else ()
-            found.setdefault((code, link), []).append(Match(rid, name, category, listed))
+            found.setdefault((code, link), []).append((rid, name, category, listed))
     for matches in found.values():
         by_name(matches)
-    return found
+    return {place: tuple(matches) for place, matches in found.items()}
 
 
 async def by_ids(tx: Tx, ids: list[str]) -> dict[str, Resource]:

@@ -49,19 +49,19 @@ def reference(
     local = {line[0] for line in (home, care) if line and line[0] != areas.ROOT}
     best: dict[str, tuple] = {}
     for (code, link), matches in found_at.items():
-        for match in matches:
+        for rid, name, _category, audience in matches:
             if link in orders:
-                fits = not audiences.isdisjoint(match.audience)
-                key = (orders[link].index(code), not fits, match.name.casefold(), match.id)
-            elif match.id in helplines and code == areas.ROOT:
-                key = (len(orders[categories[0]]), helplines.index(match.id), "", "")
+                fits = not audiences.isdisjoint(audience)
+                key = (orders[link].index(code), not fits, name.casefold(), rid)
+            elif rid in helplines and code == areas.ROOT:
+                key = (len(orders[categories[0]]), helplines.index(rid), "", "")
             else:
                 continue
-            if match.id not in best or key < best[match.id][0]:
+            if rid not in best or key < best[rid][0]:
                 side = None
                 if link in orders and (code in home) != (code in care):
                     side = "home" if code in home else "care"
-                best[match.id] = (key, (match.id, code, side, code in local))
+                best[rid] = (key, (rid, code, side, code in local))
     return [found for _key, found in sorted(best.values())]
 
 
@@ -77,7 +77,9 @@ async def compare_everywhere(db: Database, now=NOW) -> int:
         doors = [*find_help.DOORS, *resources.CATEGORIES]
         nonempty = 0
         for home, care in pairs:
-            lines, _names = await areas.lineages(tx, [c for c in {home, care} if c])
+            asked = [c for c in (home, care) if c]
+            lines, names = await areas.lineages(tx, asked)
+            assert await index.lineages(asked) == (lines, names)
             home_line, care_line = lines.get(home or "", []), lines.get(care or "", [])
             for door in doors:
                 categories = find_help.door_categories(door)
@@ -85,12 +87,12 @@ async def compare_everywhere(db: Database, now=NOW) -> int:
                 wanted = [*categories, "helpline"] if helplines else list(categories)
                 searched = routing.merge_lineages(home_line, care_line)
                 from_sql = await resources.places(tx, wanted, searched, now)
-                assert index.places_for(wanted, searched, now) == from_sql, (home, care, door)
+                assert await index.places(wanted, searched, now) == from_sql, (home, care, door)
                 for profile in PROFILES:
                     ctx = context(tx, home, care, profile, now)
                     assert search_index.current(tx) is index  # the search reads memory
                     search = await routing.search(ctx, categories, helplines)
-                    got = [(f.resource.id, f.area, f.side, f.local) for f in search.found]
+                    got = [(f.id, f.area, f.side, f.local) for f in search.found]
                     audiences = routing.carer_audiences(ctx)
                     expected = reference(
                         from_sql, categories, helplines, home_line, care_line, audiences
@@ -212,8 +214,8 @@ async def test_changes_in_this_process_reach_the_next_search(zwolle_db: Database
         new = replace(old, name="Cursus Adem in")
         await managed_resources.save(tx, "coordinator", old, new)
         # Inside the same transaction the search sees the change already.
-        found = await search_index.places(tx, ["course"], ["holtenbroek"], NOW)
-        assert [m.name for m in found[("holtenbroek", "course")]] == ["Cursus Adem in"]
+        found = await search_index.reader(tx).places(["course"], ["holtenbroek"], NOW)
+        assert [m[1] for m in found[("holtenbroek", "course")]] == ["Cursus Adem in"]
     assert "Cursus Adem in" in await courses_seen(chat)
 
     # An archive that fails halfway is rolled back: the course stays visible.
@@ -234,4 +236,23 @@ async def test_changes_in_this_process_reach_the_next_search(zwolle_db: Database
         await managed_resources.save(tx, "coordinator", old, replace(old, active=False))
     seen = await courses_seen(chat)
     assert "Cursus Adem in" not in seen and "Omgaan met dementie" in seen
+    await compare_everywhere(zwolle_db)
+
+
+async def test_an_area_moved_in_this_process_reaches_the_next_search(zwolle_db: Database) -> None:
+    chat = Chat(make_engine(zwolle_db))
+    await chat.onboard("8032 AB")  # Holtenbroek, in Zwolle
+    await chat.press("find")
+    await chat.press("door:peers")
+    assert "Praatgroep Kampen" not in chat.text
+    async with zwolle_db.read() as tx:
+        await search_index.ready(tx)
+    # The areas file is corrected: Holtenbroek belongs to Kampen (the area tree is in memory).
+    async with zwolle_db.transaction() as tx:
+        moved = await areas.get(tx, "holtenbroek")
+        await areas.upsert(tx, replace(moved, parent="kampen"))
+    await chat.press("menu")
+    await chat.press("find")
+    await chat.press("door:peers")
+    assert "Praatgroep Kampen" in chat.text
     await compare_everywhere(zwolle_db)
