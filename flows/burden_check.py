@@ -84,7 +84,7 @@ async def ask_intro(ctx: Context) -> Reply:
         + "\n\n"
         + _(
             "'No!' means: not at all. 'Yes!' means: very much so. If you make a mistake, "
-            "press 'Back' to start again."
+            "choose 'Back' to start again."
         )
         + "\n\n"
         + _("This is a check, not a diagnosis. It helps me find support that suits you.")

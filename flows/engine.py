@@ -21,7 +21,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from store import state as state_store
@@ -106,7 +106,7 @@ class Translator(Protocol):
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
-    def format_date(self, value: datetime) -> str: ...
+    def format_date(self, value: date) -> str: ...  # a datetime is a date too
 
     def format_datetime(self, value: datetime) -> str: ...
 

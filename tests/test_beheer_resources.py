@@ -34,6 +34,7 @@ async def test_search_open_edit_and_still_correct(fenna: Chat, db: Database):
     assert "Gevonden in jouw gebieden: 1" in fenna.text
     await fenna.press("ro:0")
     assert "Logeerhuis De Wilg" in fenna.text and "0599 100 100" in fenna.text
+    assert "Laatst gecontroleerd: 10 januari 2025" in fenna.text
     await fenna.press("edit")
     await fenna.press("ef:phone")
     await fenna.send("0599 200 200")
@@ -99,6 +100,7 @@ async def test_a_new_resource_step_by_step(fenna: Chat, db: Database):
     while "skip" in fenna.keys:  # the other English texts
         await fenna.press("skip")
     assert "Praatgroep Zuid" in fenna.text
+    assert "Let op: er staat geen" not in fenna.text  # it has a website
     await fenna.press("save")
     new = await stored(db, "praatgroep-zuid")
     assert new.areas == ("wb-zuid",) and new.category == "peer_group"
@@ -206,3 +208,20 @@ async def test_long_names_on_buttons_are_cut_between_words_with_an_ellipsis(
     await carer.press("area:weidebroek")
     assert "Weidebroek-Zuid en de dorpen…" in carer.labels
     assert all(len(label) <= 30 for chat in (fenna, carer) for label in chat.labels)
+
+
+async def test_a_new_resource_without_any_contact_is_pointed_out_before_saving(fenna: Chat):
+    await fenna.press("new")
+    await fenna.send("Inloop Zuid")
+    await fenna.press("rc:peer_group")
+    labels = dict(zip(fenna.labels, fenna.keys, strict=False))
+    await fenna.press(labels["Weidebroek-Zuid"])
+    await fenna.press("next")
+    await fenna.send("Elke dinsdag koffie met andere mantelzorgers.")
+    await fenna.send("Kom langs.")
+    await fenna.press("skip")  # phone
+    await fenna.press("skip")  # website
+    await fenna.press("skip")  # cost
+    await fenna.press("noen")
+    assert "Let op: er staat geen telefoonnummer, e-mail, website of adres bij." in fenna.text
+    assert "save" in fenna.keys  # a warning, not a refusal

@@ -5,8 +5,7 @@ from datetime import date
 import pytest
 
 from flows.consult import add_working_days
-from tests.everything import rows_about
-from tests.support import Chat, make_engine, rows
+from tests.support import Chat, make_engine, rows, rows_about
 from tests.test_coordinators import make_coordinator
 
 QUESTION = "Mijn moeder heeft dementie. Hoe regel ik logeeropvang?"
@@ -111,7 +110,7 @@ async def test_a_very_long_question_is_asked_to_be_shorter(chat: Chat, example_d
     await chat.press("ask")
     await chat.press("topic:other")
     await chat.send("woord " * 300)
-    assert "hoogstens 1.000 tekens" in chat.text
+    assert "niet meer dan 1.000 tekens" in chat.text
     await chat.send("Korter nu.")
     assert "Vraag: Korter nu." in chat.text
 

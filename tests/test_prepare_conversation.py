@@ -73,6 +73,6 @@ async def test_an_overlong_answer_is_asked_to_be_shorter(chat: Chat):
     await chat.press("prepare")
     await chat.press("start")
     await chat.send("x" * 1200)
-    assert "hoogstens 1.000 tekens" in chat.text
+    assert "niet meer dan 1.000 tekens" in chat.text
     await chat.press("skip")
     assert "Vraag 2 van 5" in chat.text

@@ -177,7 +177,7 @@ async def test_too_long_or_a_time_that_passed_asks_again_with_the_buttons(db):
     await chat.press("reminders")
     await chat.press("new")
     await chat.send("Bel de apotheek over de pillen van mam, " * 4)
-    assert "Gebruik hoogstens 100 tekens." in chat.text
+    assert "Gebruik niet meer dan 100 tekens." in chat.text
     assert "Waaraan moet ik je herinneren?" in chat.text and "Annuleren" in chat.labels
     await chat.send("Pillen ophalen")
     await chat.press("d:0")

@@ -570,7 +570,7 @@ async def test_a_network_error_names_neither_the_url_nor_the_token():
 def test_pacing_comes_from_the_environment():
     from bot.telegram import rate_from_env
 
-    assert rate_from_env({}) == 30
+    assert rate_from_env({}) == 25
     assert rate_from_env({"MANTELBOT_TELEGRAM_RATE": "0"}) == 0
     with pytest.raises(ValueError, match="MANTELBOT_TELEGRAM_RATE"):
         rate_from_env({"MANTELBOT_TELEGRAM_RATE": "fast"})

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 
-from flows.coordinators.access import scope
-from flows.engine import N_, Choice, Context
+from flows.engine import N_, Choice, Context, Translator
 from flows.find_help import category_labels
 from flows.labels import short_label
-from store import areas
+from store import areas, coordinators, resources
 from store.coordinators import Coordinator
 from store.resources import Resource
 
@@ -48,10 +47,7 @@ def text_fields() -> dict[str, str]:
 
 async def my_areas(ctx: Context, me: Coordinator) -> list[str]:
     """The area codes the coordinator may act on: their areas and below, or all for an admin."""
-    allowed = await scope(ctx, me)
-    if allowed is None:
-        return sorted(await areas.codes(ctx.tx))
-    return sorted(allowed)
+    return await coordinators.area_codes(ctx.tx, me)
 
 
 def check_value(ctx: Context, name: str, value: str) -> str | None:
@@ -99,8 +95,7 @@ async def card(ctx: Context, resource: Resource) -> str:
         lines.append(_("Shown to carers"))
     if resource.starts_at:  # not editable here, but needed to check a course
         lines.append(_dates(ctx, resource))
-    checked = resource.last_verified or _("never")
-    lines.append(_("Last checked: {date}").format(date=checked))
+    lines.append(last_checked(ctx.t, resource))
     lines.append("")
     for name, label in text_fields().items():
         if name == "name":
@@ -109,6 +104,16 @@ async def card(ctx: Context, resource: Resource) -> str:
         if value:
             lines.append(f"{_(label)}: {value}")
     return "\n".join(lines)
+
+
+def last_checked(t: Translator, resource: Resource) -> str:
+    """ "Last checked: 3 December 2026", as dates are written elsewhere (not 2026-12-03)."""
+    checked = resource.last_verified
+    try:
+        shown = t.format_date(date.fromisoformat(checked)) if checked else t.gettext("never")
+    except ValueError:
+        shown = checked or ""
+    return t.gettext("Last checked: {date}").format(date=shown)
 
 
 def area_choices(chosen: set[str], allowed: list[str], names: dict[str, str]) -> tuple[Choice, ...]:
@@ -126,3 +131,9 @@ def toggled_area(key: str | None, allowed: list[str]) -> str | None:
         return None
     index = int(key[3:])
     return allowed[index] if index < len(allowed) else None
+
+
+def chosen_category(choice: str | None) -> str | None:
+    """The kind of help an `rc:…` button stands for; None for anything else."""
+    category = (choice or "").removeprefix("rc:")
+    return category if category in resources.CATEGORIES else None

@@ -16,6 +16,7 @@ from flows.coordinators.resource_fields import (
     area_choices,
     card,
     check_value,
+    chosen_category,
     my_areas,
     text_fields,
     toggled_area,
@@ -96,8 +97,8 @@ async def ask_category(ctx: Context, me: Coordinator) -> Reply:
 
 @coordinator_step("beheer.res.cat", ask=ask_category)
 async def category(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    chosen = (msg.choice or "").removeprefix("rc:")
-    if chosen not in resources.CATEGORIES:
+    chosen = chosen_category(msg.choice)
+    if chosen is None:
         return not_understood()
     return goto(LIST, data={"category": chosen})
 
@@ -297,8 +298,8 @@ async def value(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
 
 @coordinator_step("beheer.res.category", ask=ask_category)
 async def change_category(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    chosen = (msg.choice or "").removeprefix("rc:")
-    if chosen not in resources.CATEGORIES:
+    chosen = chosen_category(msg.choice)
+    if chosen is None:
         return not_understood()
     resource = await editable(ctx, me, ctx.data.get("id"))
     if resource is None:
