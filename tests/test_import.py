@@ -124,7 +124,11 @@ async def test_a_changed_row_is_audited_with_only_what_changed(zwolle):
     result = await import_resources(zwolle, upload, _, "coordinator")
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     detail = (
-        await rows(zwolle, "SELECT actor, action, detail FROM audit_log ORDER BY id DESC LIMIT 1")
+        await rows(
+            zwolle,
+            "SELECT actor, action, detail FROM audit_log WHERE entity = 'resource' "
+            "ORDER BY id DESC LIMIT 1",
+        )
     )[0]
     assert detail == (
         "coordinator",
