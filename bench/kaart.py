@@ -11,18 +11,10 @@ import random
 import sqlite3
 from pathlib import Path
 
-CATEGORIES = (
-    "respite",
-    "course",
-    "peer_group",
-    "emotional_support",
-    "advice",
-    "practical_help",
-    "financial",
-    "buddy",
-    "appreciation",
-    "information",
-)
+from store import resources
+
+# Every kind of help a municipality maps; the helplines are national and ship with the bot.
+CATEGORIES = tuple(c for c in resources.CATEGORIES if c != "helpline")
 _AUDIENCES = ("dementia", "young_carers", "working_carers", "mental_health", "", "", "", "")
 _WORDS = (
     "mantelzorg",

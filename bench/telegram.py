@@ -12,8 +12,8 @@ alternate between the bots, so a slow spell of the machine hits both. Prints the
 second over the rounds, the time from update to answer (p50/p99; the answer is the message with
 buttons that ends the turn), Bot API calls and bot CPU per update, and the ratio ours / echo.
 
-Pacing (MANTELBOT_TELEGRAM_RATE, 30 messages a second by default, as Telegram asks) is off for the
-measurement: it would cap both bots alike and hide the cost of our own code.
+Pacing (MANTELBOT_TELEGRAM_RATE, 25 messages a second by default, below Telegram's 30) is off for
+the measurement: it would cap both bots alike and hide the cost of our own code.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ class SendResult:
     outcome: Outcome
     retry_after: float | None = None
     detail: str = ""  # a short reason for logs and reports; never message text or user ids
+    # The channel's id of the (last) message sent, where a later send may change it in place
+    # (Telegram's message_id); "" where the channel has none.
+    ref: str = ""
 
 
 class Channel(Protocol):
@@ -33,4 +36,13 @@ class Channel(Protocol):
 
     async def send(self, recipient: str, replies: list[Reply]) -> SendResult:
         """Deliver the replies to `recipient` (the user's external id on this channel)."""
+        ...
+
+
+class EditingChannel(Channel, Protocol):
+    """A channel that can also change a message it sent before (Telegram). The sender uses it for
+    outbox rows that name an earlier row in `edits`; other channels send those as new messages."""
+
+    async def edit(self, recipient: str, ref: str, replies: list[Reply]) -> SendResult:
+        """Replace the message `ref` (a `SendResult.ref` of an earlier send) with `replies`."""
         ...

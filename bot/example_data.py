@@ -8,7 +8,6 @@ from store.csv_files import Gettext, ImportResult, import_areas, import_resource
 from store.db import Database
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "example"
-SOURCE = "voorbeelddata"
 
 
 async def is_empty(db: Database) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -52,7 +52,7 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._catalogue.ngettext(singular, plural, n)
 
-    def format_date(self, value: datetime) -> str:
+    def format_date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)
 
     def format_datetime(self, value: datetime) -> str:

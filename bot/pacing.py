@@ -1,10 +1,14 @@
 """Pacing of messages into chats, shared by everything that sends: replies and the outbox.
 
-Telegram asks a bot to send about 30 messages a second overall and answers more with 429 "too many
-requests, retry after N seconds". A `Pacer` spaces sends at its current rate, and when a send is
-refused it holds every send until `retry_after` has passed and halves the rate (the server told us
-we were too fast); each send that goes through raises the rate a little again, up to the configured
-rate. A refused send is always tried again: a 429 is waited out, never a reason to drop a message.
+Telegram asks a bot to send about 30 messages a second overall (the bot sends 25 by default) and
+answers more with 429 "too many requests, retry after N seconds". A `Pacer` spaces sends at its
+current rate, and when a send is refused it holds every send until `retry_after` has passed and
+halves the rate (the server told us we were too fast); each send that goes through raises the
+rate a little again, up to the configured rate. A refused send is always tried again: a 429 is
+waited out, never a reason to drop a message.
+
+The other limit, about one message a second to one chat, is kept by the outbox sender
+(`SenderSettings.per_chat_interval`), which does not take a chat's next row within that time.
 
 It knows nothing about Telegram: a channel tells it how to recognise a 429 (`retry_after_of`).
 """

@@ -29,7 +29,7 @@ def iso_date(value: str) -> date:
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     st = sub.add_parser(
-        "stats", parents=[common], help="anonymous figures per area (counts under 5 as <5)"
+        "stats", parents=[common], help="anonymous figures per area (counts from 1 to 4 as <5)"
     )
     st.add_argument("--areas", help="area codes, comma-separated (with the areas below them)")
     st.add_argument("--since", type=iso_date, help="only events on or after this date")
@@ -73,7 +73,7 @@ async def stats_command(db: Database, args: argparse.Namespace, _: Gettext, out:
     title = _("Statistics for {areas}").format(areas=scope)
     if args.since:
         title += " " + _("since {date}").format(date=args.since.isoformat())
-    out.write(title + "\n" + _("Counts under 5 are shown as <5.") + "\n")
+    out.write(title + "\n" + _("Counts from 1 to 4 are shown as <5.") + "\n")
     headings = {
         "carers": _("Carers by area"),
         "burden": _("Burden band (latest check)"),

@@ -10,19 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
-from bot.sender import wait_any
+from bot.sender import utc_now, wait_any
 from flows.engine import Translator
 from flows.timers import TIMERS, TimerContext
 from store import schedule
 from store.db import Database, DatabaseBusy
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Scheduler:

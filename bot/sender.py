@@ -174,7 +174,11 @@ class Sender:
         except (ValueError, KeyError, TypeError):
             return SendResult(Outcome.FAILED, detail="unreadable payload")
         try:
-            sending = self.channel.send(message.recipient, replies)
+            ref = await self._ref_to_edit(message)
+            if ref:  # a message kept up to date (a progress message): changed in place
+                sending = self.channel.edit(message.recipient, ref, replies)  # type: ignore[attr-defined]
+            else:
+                sending = self.channel.send(message.recipient, replies)
             if self.settings.send_timeout is None:
                 return await sending
             return await asyncio.wait_for(sending, self.settings.send_timeout)
@@ -184,12 +188,19 @@ class Sender:
             log.exception("send raised (channel=%s, row=%s)", self.channel.name, message.id)
             return SendResult(Outcome.FAILED, detail=type(error).__name__)
 
+    async def _ref_to_edit(self, message: Message) -> str | None:
+        """The channel's id of the message this row replaces, when the channel can edit it."""
+        if not message.edits or not hasattr(self.channel, "edit"):
+            return None
+        async with self.db.read() as tx:
+            return await outbox.sent_ref(tx, self.channel.name, message.recipient, message.edits)
+
     async def _record(self, message: Message, result: SendResult) -> None:
         now = self.clock()
         settings = self.settings
         async with self.db.transaction() as tx:
             if result.outcome is Outcome.DELIVERED:
-                await outbox.mark_delivered(tx, message.id, now)
+                await outbox.mark_delivered(tx, message.id, now, result.ref)
             elif result.outcome is Outcome.UNCERTAIN:
                 await outbox.mark_uncertain(tx, message.id, now, result.detail)
             elif result.outcome is Outcome.BLOCKED:

@@ -57,7 +57,7 @@ class Settings:
     outbox: SenderSettings
     signal: SignalSettings | None = None
     webhook: object | None = None  # telegram.WebhookSettings (loaded only with Telegram)
-    telegram_rate: float = 30.0
+    telegram_rate: float = 25.0  # bot/telegram.py DEFAULT_RATE (loaded only with Telegram)
 
 
 def services(

@@ -32,11 +32,11 @@ from typing import Any
 
 from bot.channels import Outcome, SendResult
 from bot.choices import pick, shown
+from bot.inactive_users import InactiveUsers
 from bot.signal_rpc import ConnectionLost, NotConnected, RpcError, SignalRpc
 from bot.text_split import split_text
 from flows import Engine, Incoming, Reply
 from flows.engine import Choice, Document
-from store import users
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ class SignalChannel:
         self._next_send: OrderedDict[str, float] = OrderedDict()  # recipient → earliest time
         self._outbox_lock = asyncio.Lock()
         self._outbox_next = 0.0
-        self._inactive: set[str] = set()
+        self._inactive = InactiveUsers(engine.db, CHANNEL)
         self._stop = asyncio.Event()
 
     def user_ref(self, uuid: str) -> str:
@@ -294,10 +294,12 @@ class SignalChannel:
         text = data.get("message") if kind is None else None
         if kind is None and not (isinstance(text, str) and text.strip()):
             return  # e.g. a changed disappearing-messages timer
-        await self._reactivate(uuid, ref)
+        await self._inactive.wrote(uuid, ref)
         document = await self._download(data["attachments"][0], ref) if kind == "document" else None
         if document is not None:
-            incoming = Incoming(CHANNEL, uuid, document=document, ask_language=True, user_ref=ref)
+            incoming = Incoming(
+                CHANNEL, uuid, document=document, ask_language=True, user_ref=ref, numbered=True
+            )
         else:
             incoming = await self._incoming(uuid, text, kind, ref)
         replies = await self.engine.handle(incoming)
@@ -305,7 +307,7 @@ class SignalChannel:
         await self._reply(uuid, ref, replies)
 
     async def _incoming(self, uuid: str, text: str | None, kind: str | None, ref: str) -> Incoming:
-        base = Incoming(CHANNEL, uuid, ask_language=True, user_ref=ref)
+        base = Incoming(CHANNEL, uuid, ask_language=True, user_ref=ref, numbered=True)
         if kind is not None or text is None:
             return replace(base, unsupported=kind)
         choices = self._shown.get(uuid)
@@ -364,7 +366,7 @@ class SignalChannel:
                     continue
                 break
             if result.outcome is Outcome.BLOCKED:
-                await self._set_active(uuid, ref, False)
+                await self._inactive.set_active(uuid, ref, False)
                 return
             if result.outcome is not Outcome.DELIVERED:
                 log.warning("reply not sent user=%s: %s", ref, result.detail)
@@ -435,7 +437,7 @@ class SignalChannel:
             for i, outgoing in enumerate(messages):
                 result = await self._send_one(recipient, outgoing)
                 if result.outcome is Outcome.BLOCKED:
-                    self._inactive.add(recipient)  # the sender stores it; a new message undoes it
+                    self._inactive.saw_leave(recipient)
                 if result.outcome is not Outcome.DELIVERED:
                     if i:
                         detail = f"{result.detail} (after {i} parts)"
@@ -455,19 +457,3 @@ class SignalChannel:
             if wait > 0:
                 await asyncio.sleep(wait)
             self._outbox_next = loop.time() + interval
-
-    # -- users who left Signal -----------------------------------------------------------
-
-    async def _set_active(self, uuid: str, ref: str, active: bool) -> None:
-        async with self.engine.db.transaction() as tx:
-            changed = await users.set_active(tx, CHANNEL, uuid, active)
-        if active:
-            self._inactive.discard(uuid)
-        else:
-            self._inactive.add(uuid)
-        log.info("user=%s active=%s stored=%s", ref, active, changed)
-
-    async def _reactivate(self, uuid: str, ref: str) -> None:
-        """Someone the daemon called unregistered writes again: they are back on Signal."""
-        if uuid in self._inactive:
-            await self._set_active(uuid, ref, True)

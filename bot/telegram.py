@@ -30,11 +30,10 @@ from telegram import (
     BotCommand,
     BotCommandScopeDefault,
     ChatMemberUpdated,
-    LinkPreviewOptions,
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -52,22 +51,25 @@ from telegram.ext import (
 
 from bot import private_logs
 from bot.config import Config
+from bot.inactive_users import InactiveUsers
 from bot.pacing import Pacer
 from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
 from bot.serve import make_engine
 from bot.telegram_http import AiohttpRequest, PacedRateLimiter, TolerantBot
 from bot.telegram_outbox import TelegramOutbox
-from bot.telegram_render import Outgoing, render
+from bot.telegram_render import Outgoing, render, send_outgoing
 from bot.telegram_webhook import WebhookServer
 from flows import Document, Engine, Incoming, Reply
 from flows.engine import COMMANDS, N_
-from store import users
 from store.db import Database
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+# Messages a second into chats, overall: below Telegram's bulk limit of about 30, so a broadcast to
+# thousands of carers is not held up by "too many requests" answers.
+DEFAULT_RATE = 25.0
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait for news
 # A pause after each poll: under load the next poll then brings several updates at once (fewer
 # calls); a lone carer's message arrives during a pending long poll and is not delayed.
@@ -85,7 +87,6 @@ GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 EXIT_BAD_TOKEN = 2
 DEFAULT_LISTEN = "127.0.0.1:8080"
 MAX_DOCUMENT_BYTES = 5_000_000  # a resource list is far smaller; larger files are not fetched
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # resource cards hold links; keep chats compact
 
 # The commands menu: the Dutch name, the English name, what it does. A command appears only when
 # a flow registered it, so the menu never offers a command that would not be understood.
@@ -169,7 +170,7 @@ def check_token(token: str | None) -> None:
 
 def rate_from_env(env: dict[str, str] | None = None) -> float:
     """MANTELBOT_TELEGRAM_RATE: requests per second into chats, overall (0: no pacing)."""
-    value = (os.environ if env is None else env).get("MANTELBOT_TELEGRAM_RATE") or "30"
+    value = (os.environ if env is None else env).get("MANTELBOT_TELEGRAM_RATE") or str(DEFAULT_RATE)
     try:
         rate = float(value)
     except ValueError:
@@ -259,7 +260,7 @@ class TelegramChannel:
         self.engine = engine
         # A key for the user hashes in logs: stable for this bot, never printed.
         self._salt = hashlib.sha256(b"mantelbot-log-salt:" + token.encode()).digest()
-        self._inactive: set[str] = set()  # users this process marked inactive
+        self._inactive = InactiveUsers(engine.db, CHANNEL)
         self._marks = DeliveryMarks(engine)
         # The newest message with buttons in each private chat: typing an answer takes them away.
         self._keyboards: OrderedDict[int, int] = OrderedDict()
@@ -303,7 +304,7 @@ class TelegramChannel:
             log.info("ignored service message user=%s", ref)
             return
         external_id = str(user.id)
-        await self._reactivate(external_id, ref)
+        await self._inactive.wrote(external_id, ref)
         document = await self._download(message, ref) if kind == "document" else None
         incoming = Incoming(
             CHANNEL,
@@ -375,7 +376,7 @@ class TelegramChannel:
             await asyncio.gather(*chores)
             return
         external_id = str(user.id)
-        await self._reactivate(external_id, ref)
+        await self._inactive.wrote(external_id, ref)
         incoming = Incoming(
             CHANNEL,
             external_id,
@@ -403,21 +404,7 @@ class TelegramChannel:
         status = change.new_chat_member.status
         active = status not in ("kicked", "left")
         ref = self.user_ref(change.from_user.id)
-        await self._set_active(str(change.from_user.id), ref, active)
-
-    async def _set_active(self, external_id: str, ref: str, active: bool) -> None:
-        async with self.engine.db.transaction() as tx:
-            changed = await users.set_active(tx, CHANNEL, external_id, active)
-        if active:
-            self._inactive.discard(external_id)
-        else:
-            self._inactive.add(external_id)
-        log.info("user=%s active=%s stored=%s", ref, active, changed)
-
-    async def _reactivate(self, external_id: str, ref: str) -> None:
-        """A user we saw block the bot writes again: they unblocked it."""
-        if external_id in self._inactive:
-            await self._set_active(external_id, ref, True)
+        await self._inactive.set_active(str(change.from_user.id), ref, active)
 
     async def _quietly(self, call: Awaitable[Any], what: str, ref: str) -> None:
         """Chores whose failure must not stop the answer (e.g. a too old callback query)."""
@@ -442,7 +429,7 @@ class TelegramChannel:
             except Forbidden:
                 log.info("blocked by user=%s", ref)
                 if external_id is not None:
-                    await self._set_active(external_id, ref, False)
+                    await self._inactive.set_active(external_id, ref, False)
                 return
             except BadRequest as error:
                 # Telegram's description names the problem, never the message text.
@@ -463,32 +450,12 @@ class TelegramChannel:
         """A reply lost to a network error is sent again (a duplicate beats a loss)."""
         for attempt in range(1, SEND_ATTEMPTS):
             try:
-                return await self._send_once(context, chat_id, outgoing)
+                return await send_outgoing(context.bot, chat_id, outgoing)
             except (BadRequest, RetryAfter):  # PTB's BadRequest is a NetworkError too
                 raise
             except NetworkError:
                 await asyncio.sleep(0.5 * 2**attempt)
-        return await self._send_once(context, chat_id, outgoing)
-
-    async def _send_once(
-        self, context: CallbackContext, chat_id: int, outgoing: Outgoing
-    ) -> Message:
-        if outgoing.document:
-            return await context.bot.send_document(
-                chat_id,
-                document=outgoing.document.content,
-                filename=outgoing.document.filename,
-                caption=outgoing.text or None,
-                parse_mode=ParseMode.HTML,
-                reply_markup=outgoing.keyboard,
-            )
-        return await context.bot.send_message(
-            chat_id,
-            outgoing.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=outgoing.keyboard,
-            link_preview_options=NO_PREVIEW,
-        )
+        return await send_outgoing(context.bot, chat_id, outgoing)
 
     async def on_error(self, update: object, context: CallbackContext) -> None:
         """Never log the update itself: it holds what the user wrote."""
@@ -502,7 +469,7 @@ class TelegramBot:
     """The bot as `mantelbot run` runs it: the channel in a python-telegram-bot Application that
     talks to the Bot API server at `config.telegram_api_url`."""
 
-    def __init__(self, config: Config, engine: Engine, *, rate: float = 30.0) -> None:
+    def __init__(self, config: Config, engine: Engine, *, rate: float = DEFAULT_RATE) -> None:
         if not config.telegram_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         quiet_logging(config.telegram_token)

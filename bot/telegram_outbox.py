@@ -7,18 +7,18 @@ the overall pace) with the answers to carers. Telegram's errors become outcomes:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from bot.channels import Outcome, SendResult
-from bot.telegram_render import Outgoing, render
+from bot.telegram_render import NO_PREVIEW, Outgoing, render, send_outgoing
 from flows.engine import Reply
 
 CHANNEL = "telegram"
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GONE = ("chat not found", "user is deactivated", "bot was kicked")
 
 
@@ -39,33 +39,47 @@ class TelegramOutbox:
             chat_id = int(recipient)
         except ValueError:
             return SendResult(Outcome.BLOCKED, detail="not a Telegram chat id")
+        result = SendResult(Outcome.DELIVERED)
         for sent, message in enumerate(render(replies)):
             result = await self._one(chat_id, message)
             if result.outcome is not Outcome.DELIVERED:
                 if sent and result.outcome in (Outcome.FAILED, Outcome.RETRY_AFTER):
                     return SendResult(Outcome.UNCERTAIN, detail=f"partly sent: {result.detail}")
                 return result
-        return SendResult(Outcome.DELIVERED)
+        return result  # with the id of the last message, which holds the buttons
+
+    async def edit(self, recipient: str, ref: str, replies: list[Reply]) -> SendResult:
+        """Change the text message `ref` sent earlier (a progress message). When it cannot be
+        changed (too old, deleted, now too long for one message), the replies go as a new one."""
+        messages = render(replies)
+        if len(messages) != 1 or messages[0].document or not ref.isdigit():
+            return await self.send(recipient, replies)
+        result = await self._call(
+            lambda: self.bot.edit_message_text(
+                messages[0].text,
+                chat_id=int(recipient),
+                message_id=int(ref),
+                parse_mode=ParseMode.HTML,
+                reply_markup=messages[0].keyboard,
+                link_preview_options=NO_PREVIEW,
+            ),
+            ref=ref,
+        )
+        if result.outcome is Outcome.FAILED:
+            if "not modified" in result.detail.lower():  # it says this already
+                return SendResult(Outcome.DELIVERED, ref=ref)
+            return await self.send(recipient, replies)
+        return result
 
     async def _one(self, chat_id: int, message: Outgoing) -> SendResult:
+        return await self._call(lambda: send_outgoing(self.bot, chat_id, message))
+
+    async def _call(
+        self, request: Callable[[], Awaitable[Message | bool]], *, ref: str = ""
+    ) -> SendResult:
+        """One Bot API call, its error as an outcome; delivered with the message's id."""
         try:
-            if message.document:
-                await self.bot.send_document(
-                    chat_id,
-                    document=message.document.content,
-                    filename=message.document.filename,
-                    caption=message.text or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.keyboard,
-                )
-            else:
-                await self.bot.send_message(
-                    chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.keyboard,
-                    link_preview_options=NO_PREVIEW,
-                )
+            sent = await request()
         except Forbidden as error:
             return SendResult(Outcome.BLOCKED, detail=error.message)
         except RetryAfter as error:
@@ -81,4 +95,4 @@ class TelegramOutbox:
             return SendResult(Outcome.FAILED, detail=error.message)
         except TelegramError as error:
             return SendResult(Outcome.FAILED, detail=type(error).__name__)
-        return SendResult(Outcome.DELIVERED)
+        return SendResult(Outcome.DELIVERED, ref=ref or str(getattr(sent, "message_id", "")))

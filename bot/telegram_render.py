@@ -1,4 +1,5 @@
-"""The engine's replies as Telegram messages: HTML-escaped text, choices as inline buttons.
+"""The engine's replies as Telegram messages: HTML-escaped text, choices as inline buttons; and
+the one Bot API call that sends such a message, for answers and the outbox alike.
 
 Consecutive replies are joined into one message (a blank line between them) until a reply that
 carries buttons or a document: Telegram asks bots not to send more than about one message per
@@ -12,7 +13,8 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
 
 from bot import text_split
 from flows.engine import Choice, Document, Reply
@@ -20,6 +22,7 @@ from flows.engine import Choice, Document, Reply
 MAX_TEXT = 4096  # Telegram's limit for a message, counted in UTF-16 code units
 MAX_CAPTION = 1024  # … and for the caption of a file
 SEPARATORS = text_split.SEPARATORS
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # resource cards hold links; keep chats compact
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,26 @@ class Outgoing:
     text: str = ""
     keyboard: InlineKeyboardMarkup | None = None
     document: Document | None = None
+
+
+async def send_outgoing(bot: Bot, chat_id: int, message: Outgoing) -> Message:
+    """One Bot API call: the document with its caption, or the text without link previews."""
+    if message.document:
+        return await bot.send_document(
+            chat_id,
+            document=message.document.content,
+            filename=message.document.filename,
+            caption=message.text or None,
+            parse_mode=ParseMode.HTML,
+            reply_markup=message.keyboard,
+        )
+    return await bot.send_message(
+        chat_id,
+        message.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=message.keyboard,
+        link_preview_options=NO_PREVIEW,
+    )
 
 
 def render(replies: Sequence[Reply], limit: int = MAX_TEXT) -> list[Outgoing]:

@@ -97,13 +97,13 @@ def to_incoming(
     if command.lower() in FILE_COMMANDS and argument.strip():
         document = read_document(Path(argument.strip()).expanduser())
         if isinstance(document, Document):
-            return Incoming(CHANNEL, user, document=document, language_hint=hint)
+            return Incoming(CHANNEL, user, document=document, language_hint=hint, numbered=True)
         err.write(f"[{document}]\n")
         return None
     key = pick(typed, shown)
     if key is not None:
-        return Incoming(CHANNEL, user, choice=key, language_hint=hint)
-    return Incoming(CHANNEL, user, text=line, language_hint=hint)
+        return Incoming(CHANNEL, user, choice=key, language_hint=hint, numbered=True)
+    return Incoming(CHANNEL, user, text=line, language_hint=hint, numbered=True)
 
 
 async def chat(

@@ -72,7 +72,8 @@ async def ask_intro(ctx: Context) -> Reply:
             "changed. I do not keep your separate answers."
         )
     else:
-        kept = _("You chose not to store anything, so I will not keep your score.")
+        # Not "you chose": an under-16 did not choose it (flows/erasure.py).
+        kept = _("I store nothing about you, so I will not keep your score either.")
     return Reply(
         _("How are you doing? Let us look at how much pressure you feel from caring.")
         + "\n\n"
@@ -83,7 +84,7 @@ async def ask_intro(ctx: Context) -> Reply:
         + "\n\n"
         + _(
             "'No!' means: not at all. 'Yes!' means: very much so. If you make a mistake, "
-            "press 'Back' to start again."
+            "choose 'Back' to start again."
         )
         + "\n\n"
         + _("This is a check, not a diagnosis. It helps me find support that suits you.")
@@ -187,7 +188,7 @@ def _meaning(ctx: Context, band: str) -> str:
 def _change(ctx: Context) -> str:
     _ = ctx._
     if not ctx.data.get("saved"):
-        return _("I did not keep your score, because you chose not to store anything.")
+        return _("I did not keep your score, because I store nothing about you.")
     if "previous" not in ctx.data:
         return _("I have kept your score with today's date. Next time you can see what changed.")
     when = datetime.fromisoformat(ctx.data["previous_at"])

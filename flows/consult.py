@@ -290,9 +290,17 @@ async def confirm(ctx: Context, msg: Incoming) -> Turn:
     held_text.release(ctx.channel, ctx.external_id)
     handover = await handovers.get(ctx.tx, handover_id)
     assert handover is not None
-    await handover_relay.question_opened(
+    told = await handover_relay.question_opened(
         ctx.tx, handover, ctx.translators, ctx.default_language, ctx.now
     )
+    if not told:
+        # Nobody answers for this area (no coordinator, no administrator): promise no answer.
+        # The question stays open, so whoever is added for the area later finds it.
+        text = _(
+            "I have saved your question. But in your area no carer support adviser answers "
+            "through this chat yet. So I cannot say when you will get an answer."
+        )
+        return goto("menu.main", Reply(text + "\n\n" + await phone_numbers(ctx)))
     text = _(
         "Sent. A carer support adviser will answer you within {days} working days, so by "
         "{date} at the latest. The answer comes in this chat."

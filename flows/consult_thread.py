@@ -2,7 +2,9 @@
 write back (relayed to the adviser who took the question), or close it.
 
 The buttons under an adviser's answer ("hc:r:12", "hc:c:12") work from any step; they only ever
-act on the carer's own question.
+act on the carer's own question. A reply typed under an answer without pressing "Answer" first
+(at the main menu, say) is not lost: when the carer's step does not understand it, they are
+asked whether to send it as their reply.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from flows import handover_relay, held_text
 from flows.engine import (
     HOME_STEP,
+    STEPS,
     Choice,
     Context,
     Incoming,
@@ -18,6 +21,7 @@ from flows.engine import (
     global_prefix,
     goto,
     not_understood,
+    text_fallback,
 )
 from flows.engine import step as register_step
 from flows.handover_relay import carer_label, parse_time
@@ -25,6 +29,10 @@ from store import coordinators, handovers
 from store.handovers import Handover
 
 SHOWN = 6  # the latest messages shown when the carer opens the conversation
+OFFER = "consult.offer"
+# Steps where typed text is never a reply to the adviser: the conversation itself, a coordinator's
+# own work.
+NOT_A_REPLY_AT = ("consult.", "beheer.")
 
 
 async def own_handover(ctx: Context, number: object) -> Handover | None:
@@ -128,7 +136,80 @@ async def _pass_on(ctx: Context, handover: Handover, text: str) -> Turn:
         sent = _("Added to your question. The adviser reads it with your question.")
     else:
         sent = _("Sent to the carer support adviser.")
-    return Turn([Reply(sent)], next="consult.thread", data=ctx.data)
+    return Turn([Reply(sent)], next="consult.thread", data={"id": handover.id})
+
+
+async def waiting_for_reply(ctx: Context) -> Handover | None:
+    """The carer's open question whose latest message is the adviser's (the newest of those)."""
+    if ctx.user is None:
+        return None
+    for handover in reversed(await handovers.for_user(ctx.tx, ctx.user.id)):
+        if not handover.is_open:
+            continue
+        thread = await handovers.messages(ctx.tx, handover.id)
+        if thread and thread[-1].author == "coordinator":
+            return handover
+    return None
+
+
+@text_fallback
+async def reply_under_answer(ctx: Context, msg: Incoming) -> Turn | None:
+    """Text typed right under an adviser's answer, where the step could not use it: offer to
+    send it as the reply (the crisis check has already run on it)."""
+    if (ctx.step or "").startswith(NOT_A_REPLY_AT):
+        return None
+    handover = await waiting_for_reply(ctx)
+    if handover is None:
+        return None
+    text = (msg.text or "").strip()[: handovers.MAX_MESSAGE]
+    came_from = ctx.step if ctx.step in STEPS else HOME_STEP
+    return goto(
+        OFFER,
+        data={"id": handover.id, "text": text, "from": came_from, "from_data": ctx.data},
+    )
+
+
+async def ask_offer(ctx: Context) -> Reply:
+    _ = ctx._
+    handover = await own_handover(ctx, ctx.data.get("id"))
+    adviser = None
+    if handover is not None and handover.claimed_by is not None:
+        adviser = await coordinators.get(ctx.tx, handover.claimed_by)
+    question = (
+        _("Do you want to send this as your answer to {adviser}?").format(
+            adviser=handover_relay.signature(adviser)
+        )
+        if adviser
+        else _("Do you want to send this as your answer to the carer support adviser?")
+    )
+    return Reply(
+        f"“{ctx.data.get('text', '')}”\n\n{question}",
+        (Choice("yes", _("Yes, send it")), Choice("no", _("No, don't send"))),
+    )
+
+
+@register_step(OFFER, ask=ask_offer, back=False)
+async def offer(ctx: Context, msg: Incoming) -> Turn:
+    _ = ctx._
+    text = ctx.data.get("text")
+    if msg.choice == "no":
+        came_from = ctx.data.get("from")
+        back_to = came_from if isinstance(came_from, str) and came_from in STEPS else HOME_STEP
+        data = ctx.data.get("from_data")
+        return Turn(
+            [Reply(_("OK, I have not sent it."))],
+            next=back_to,
+            data=data if isinstance(data, dict) else {},
+            back=True,
+        )
+    if msg.choice != "yes" or not isinstance(text, str) or not text:
+        return not_understood()
+    handover = await own_handover(ctx, ctx.data.get("id"))
+    if handover is None or not handover.is_open:
+        return goto(HOME_STEP, Reply(_("I cannot find that question. Nothing has changed.")))
+    sent = await _pass_on(ctx, handover, text)
+    sent.remember = False  # "back" from the conversation does not bring the sent text back
+    return sent
 
 
 async def ask_close(ctx: Context) -> Reply:

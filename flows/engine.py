@@ -20,8 +20,8 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from store import state as state_store
@@ -87,6 +87,8 @@ class Incoming:
     document: Document | None = None  # a file the user sent (e.g. a CSV), already downloaded
     # The app tells no language (Signal): a new user is asked for one before the welcome.
     ask_language: bool = False
+    # The channel shows choices as numbered lines, not buttons (Signal, the terminal).
+    numbered: bool = False
 
     @property
     def command(self) -> str | None:
@@ -104,7 +106,7 @@ class Translator(Protocol):
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
-    def format_date(self, value: datetime) -> str: ...
+    def format_date(self, value: date) -> str: ...  # a datetime is a date too
 
     def format_datetime(self, value: datetime) -> str: ...
 
@@ -275,7 +277,19 @@ GLOBAL_CHOICES: dict[str, AnswerFn] = {}  # choice keys that work from any step,
 # Choice keys `prefix:…` that work from any step: buttons on messages the bot sent on its own
 # (e.g. "hc:r:12", answer handover 12), which arrive whatever step the user is at.
 GLOBAL_PREFIXES: dict[str, AnswerFn] = {}
+# What may still take free text that the user's step did not understand (e.g. a reply typed under
+# an adviser's answer that arrived while the carer was at the main menu): the first that gives a
+# Turn answers; None lets the next try, and after the last one the step asks again.
+TextFallback = Callable[["Context", "Incoming"], Awaitable["Turn | None"]]
+TEXT_FALLBACKS: list[TextFallback] = []
 BACK_WORDS = ("terug", "back", "vorige")
+# A typed yes or no where the step offers the choices "yes" and "no" ("ja" under "Vind je het goed
+# dat ik dit bewaar?"): people answer a question in words as often as with the button.
+YES_WORDS = frozenset(
+    ["ja", "jazeker", "jawel", "ja hoor", "ja graag", "is goed", "dat is goed", "prima", "oké"]
+    + ["oke", "ok", "okay", "yes", "yep", "yeah", "yes please", "sure"]
+)
+NO_WORDS = frozenset(["nee", "neen", "no", "nope", "nee hoor", "liever niet", "nee dank je"])
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
 # restoring their older value (e.g. what was already counted, so it is not counted twice).
 KEPT_ON_BACK: set[str] = set()
@@ -334,6 +348,12 @@ def global_prefix(prefix: str) -> Callable[[AnswerFn], AnswerFn]:
     return register
 
 
+def text_fallback(handler: TextFallback) -> TextFallback:
+    """Register `handler` for free text a step did not understand (see TEXT_FALLBACKS)."""
+    TEXT_FALLBACKS.append(handler)
+    return handler
+
+
 def global_choice(key: str) -> Callable[[AnswerFn], AnswerFn]:
     def register(handler: AnswerFn) -> AnswerFn:
         GLOBAL_CHOICES[key] = handler
@@ -371,6 +391,16 @@ INTERCEPTORS: list[Interceptor] = []
 
 def _as_list(replies: Reply | list[Reply]) -> list[Reply]:
     return [replies] if isinstance(replies, Reply) else list(replies)
+
+
+def _yes_or_no(text: str | None) -> str | None:
+    """ "yes" or "no" when the text says just that ("Ja!", "nee hoor"), else None."""
+    said = " ".join((text or "").casefold().strip(" .!?,").split())
+    if said in YES_WORDS:
+        return "yes"
+    if said in NO_WORDS:
+        return "no"
+    return None
 
 
 def offered_keys(replies: Sequence[Reply]) -> list[str]:
@@ -648,7 +678,8 @@ class Engine:
             return await GLOBAL_PREFIXES[prefix](ctx, msg)
         if state is None or state.step not in STEPS:
             # No state: new, or expired (a user who consented goes on at the main menu).
-            return goto(FIRST_STEP if state is None and not ctx.user else HOME_STEP)
+            taken = await self._text_fallback(ctx, msg) if ctx.user else None
+            return taken or goto(FIRST_STEP if state is None and not ctx.user else HOME_STEP)
         if not state.delivered and msg.choice not in state.offered:
             # Our last answer may have been lost (a crash before it was sent): what the user
             # wrote cannot be an answer to a question they did not see. Show it again.
@@ -658,7 +689,12 @@ class Engine:
                 data=state.data,
             )
         if msg.unsupported or (msg.document and state.step not in DOCUMENT_STEPS):
-            return Turn([Reply(_("I can only read text and buttons."))], understood=False)
+            cannot = (
+                _("I can only read text. To choose, type the number in front of it.")
+                if msg.numbered
+                else _("I can only read text and buttons.")
+            )
+            return Turn([Reply(cannot)], understood=False)
         if msg.command:
             return Turn(
                 [Reply(_("I don't know that command. Try /menu, /help or /stop."))],
@@ -670,6 +706,9 @@ class Engine:
             previous, data = state.history[-1]
             kept = {k: state.data[k] for k in KEPT_ON_BACK if k in state.data}
             return Turn(next=previous, data=data | kept, back=True)
+        said = _yes_or_no(msg.text) if msg.choice is None else None
+        if said in state.offered:
+            msg = replace(msg, choice=said, text=None)
         if msg.choice is not None and msg.choice not in state.offered:
             return Turn(
                 [Reply(_("That menu has expired. Here is the current one."))],
@@ -678,7 +717,20 @@ class Engine:
             )
         if msg.choice is None and msg.document is None and not (msg.text or "").strip():
             return not_understood()
-        return await STEPS[state.step].answer(ctx, msg)
+        turn = await STEPS[state.step].answer(ctx, msg)
+        if not turn.understood and not turn.replies:
+            return await self._text_fallback(ctx, msg) or turn
+        return turn
+
+    async def _text_fallback(self, ctx: Context, msg: Incoming) -> Turn | None:
+        """Free text the step did not understand, offered to TEXT_FALLBACKS in order."""
+        if msg.choice is not None or msg.document is not None or not (msg.text or "").strip():
+            return None
+        for fallback in TEXT_FALLBACKS:
+            taken = await fallback(ctx, msg)
+            if taken is not None:
+                return taken
+        return None
 
     async def _conclude(
         self, ctx: Context, state: State | None, turn: Turn

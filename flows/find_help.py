@@ -25,6 +25,8 @@ from flows.engine import (
     not_understood,
     step,
 )
+from flows.help_words import typed_kind
+from flows.labels import filled_label
 from store import areas, needs, resources, stats
 from store.resources import Resource
 
@@ -193,7 +195,7 @@ async def ask_doors(ctx: Context) -> Reply:
 async def doors(ctx: Context, msg: Incoming) -> Turn:
     if msg.choice == "all":
         return goto("find.category", data={NOTED: ctx.data.get(NOTED, [])})
-    name = door_from_key(msg.choice)
+    name = door_from_key(msg.choice) or typed_kind(msg.text or "")
     return await open_door(ctx, name) if name else not_understood()
 
 
@@ -208,7 +210,7 @@ async def ask_category(ctx: Context) -> Reply:
 
 @step("find.category", ask=ask_category)
 async def category(ctx: Context, msg: Incoming) -> Turn:
-    name = door_from_key(msg.choice)
+    name = door_from_key(msg.choice) or typed_kind(msg.text or "")
     return await open_door(ctx, name) if name else not_understood()
 
 
@@ -333,9 +335,11 @@ async def ask_results(ctx: Context) -> list[Reply]:
                 )
             )
         count = ctx.t.format_number(len(search.found))
+        # Say whose place comes first as it really is on the list: a course is looked for near
+        # the carer first, but when their district has none, the naaste's district is first.
         if not search.has_regional:
             header = _("{kind}: {count} found.")
-        elif search.local_areas[:1] == (ctx.care_area,) and ctx.care_area != ctx.home_area:
+        elif search.found[0].side == "care":
             header = _("{kind}: {count} found. Help close to the person you care for comes first.")
         else:
             header = _("{kind}: {count} found. Help close to you comes first.")
@@ -365,8 +369,7 @@ def remind_choice(ctx: Context, resource: Resource) -> tuple[Choice, ...]:
     key = f"remind:{resource.id}"
     if starts <= ctx.now or len(key.encode()) > 64:
         return ()
-    label = ctx._("Remind me: {name}").format(name=resource.name)
-    return (Choice(key, label if len(label) <= 30 else label[:29] + "…"),)
+    return (Choice(key, filled_label(ctx._("Remind me: {name}"), name=resource.name)),)
 
 
 # "Other kind of help" goes to the list of kinds: "back" there would be the same button twice.
@@ -376,4 +379,5 @@ async def results(ctx: Context, msg: Incoming) -> Turn:
         return goto(RESULTS_STEP, data=ctx.data | {"page": int(ctx.data.get("page", 0)) + 1})
     if msg.choice == "cats":
         return goto(DOORS_STEP, data={NOTED: ctx.data.get(NOTED, [])})
-    return not_understood()
+    typed = typed_kind(msg.text or "") if msg.choice is None else None
+    return await open_door(ctx, typed) if typed else not_understood()

@@ -21,6 +21,7 @@ from flows.engine import (
     not_understood,
     step,
 )
+from flows.find_help import category_labels
 from flows.language import LANGUAGE_NAMES
 from flows.places import HOME_POSTCODE_STEP, first_time
 from store import areas, user_data
@@ -35,6 +36,8 @@ TABLE_LABELS = {
     "burden_results": N_("Your results of the burden check (only the score and the date)"),
     "reminders": N_("Your reminders"),
     "notification_settings": N_("Your quiet hours and whether you get news messages"),
+    "news_categories": N_("The subjects you want news about"),
+    "broadcasts": N_("News messages you sent to carers"),
 }
 
 
@@ -105,6 +108,10 @@ async def _stored_text(ctx: Context, tables: dict[str, list[dict]]) -> str:
             for row in rows:
                 what = row.get("text") or _("Check-in: how are you doing?")
                 lines.append(f"  – {what} ({_date(ctx, row.get('next_at'))})")
+        elif table == "news_categories":
+            labels = category_labels(ctx)
+            subjects = [labels.get(row.get("category"), row.get("category")) for row in rows]
+            lines.append("• " + _(TABLE_LABELS[table]) + ": " + ", ".join(map(str, subjects)))
         elif table == "conversation_state":
             lines.append("• " + _(TABLE_LABELS[table]))
         elif table in TABLE_LABELS:

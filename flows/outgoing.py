@@ -15,6 +15,10 @@ from flows.engine import Choice, Document, Reply
 from store import outbox
 from store.db import Tx
 
+# Channels whose outbox sender can change a message it sent before (a progress message kept up
+# to date); on the others such a change arrives as a new message, so flows send fewer of them.
+EDITABLE_CHANNELS = frozenset({"telegram"})
+
 
 def dump(replies: list[Reply]) -> str:
     items: list[dict[str, Any]] = []
@@ -54,9 +58,11 @@ async def send(
     now: datetime,
     not_before: datetime | None = None,
     handover_id: int | None = None,
+    edits: str | None = None,
 ) -> bool:
     """Queue `replies` for `recipient` (their external id on `channel`); False when a message
-    with this `unique_key` was queued before (then nothing changes)."""
+    with this `unique_key` was queued before (then nothing changes). `edits`: the unique_key of
+    an earlier message to them that this one replaces where the channel can (EDITABLE_CHANNELS)."""
     return await outbox.enqueue(
         tx,
         channel,
@@ -66,4 +72,5 @@ async def send(
         now=now,
         not_before=not_before,
         handover_id=handover_id,
+        edits=edits,
     )

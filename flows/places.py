@@ -27,6 +27,7 @@ from flows.engine import (
     not_understood,
     step,
 )
+from flows.labels import filled_label, short_label
 from store import areas
 from store.areas import Area
 
@@ -37,12 +38,18 @@ RETURN_TO = "return_to"  # step data: where to go after the answer
 FIRST_TIME = "first_time"  # step data: part of onboarding, so the naaste's question follows
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([a-zA-Z]{2})?$")
+# A postcode with its letters inside a sentence: "mijn postcode is 7411 ab", "7411AB toch?".
+_POSTCODE_IN_TEXT = re.compile(r"(?<![0-9])([1-9][0-9]{3}) ?[a-zA-Z]{2}(?![0-9a-zA-Z])")
 
 
 def parse_postcode(text: str) -> int | None:
-    """`1055 AB`, `1055ab` or `1055` → 1055. Only the four digits are ever used."""
+    """`1055 AB`, `1055ab` or `1055` → 1055, also one postcode with letters in a sentence. Only
+    the four digits are ever used."""
     match = _POSTCODE.match(text.strip())
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    found = {int(m.group(1)) for m in _POSTCODE_IN_TEXT.finditer(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 def first_time() -> dict[str, bool]:
@@ -246,7 +253,7 @@ async def ask_area_list(ctx: Context) -> Reply:
     for area in tree.options(parent):
         key = _area_key(area.code)
         if key:
-            choices.append(Choice(key, area.name))
+            choices.append(Choice(key, short_label(area.name)))
     if parent == areas.ROOT:
         text = _("Which place? Choose from the list.")
     else:
@@ -254,7 +261,7 @@ async def ask_area_list(ctx: Context) -> Reply:
         text = _("Which district of {place}? Choose from the list.").format(place=name)
         key = _area_key(parent)
         if key:
-            choices.append(Choice(key, _("Somewhere else in {place}").format(place=name)))
+            choices.append(Choice(key, filled_label(_("Somewhere else in {place}"), place=name)))
     choices.append(Choice(f"area:{areas.ROOT}", _("Elsewhere in the Netherlands")))
     return Reply(text, tuple(choices))
 

@@ -28,12 +28,12 @@ from flows.engine import (
     goto,
     menu_entry,
     not_understood,
-    stay,
     step,
 )
+from flows.labels import short_label
 from flows.outgoing import send
 from flows.timers import TimerContext, timer
-from store import reminders, resources, schedule
+from store import broadcasts, reminders, resources, schedule
 from store.reminders import TIMER, Reminder, Settings
 
 menu_entry("reminders", N_("Reminders"), "reminders.main", order=60)
@@ -163,11 +163,16 @@ async def ask_main(ctx: Context) -> Reply:
     )
     if not quiet.broadcasts:
         lines.append(_("News messages: off."))
+    else:
+        subjects = await _news_subjects(ctx)
+        if subjects:
+            lines.append(_("News on: {subjects}.").format(subjects=", ".join(subjects.values())))
     choices = [Choice("new", _("New reminder")), Choice("checkin", _("Regular check-in"))]
     if found:
         choices.append(Choice("remove", _("Remove a reminder")))
     choices.append(Choice("quiet", _("Quiet hours")))
     if quiet.broadcasts:
+        choices.append(Choice("topics", _("News on a subject")))
         choices.append(Choice("news_off", _("Stop news messages")))
     else:
         choices.append(Choice("news_on", _("Get news messages again")))
@@ -184,6 +189,7 @@ async def main(ctx: Context, msg: Incoming) -> Turn:
         "checkin": "reminders.checkin",
         "remove": "reminders.remove",
         "quiet": "reminders.quiet",
+        "topics": "reminders.topics",
     }
     if msg.choice in targets:
         return goto(targets[msg.choice])
@@ -206,6 +212,18 @@ async def _set_broadcasts(ctx: Context, on: bool) -> None:
     )
 
 
+@global_choice("news.off")
+async def news_off(ctx: Context, msg: Incoming) -> Turn:
+    """The button under every news message."""
+    if ctx.user is None:
+        return goto("menu.main")
+    await _set_broadcasts(ctx, False)
+    return goto(
+        "reminders.main",
+        Reply(ctx._("News messages are off. Your reminders stay until you remove them.")),
+    )
+
+
 @command("/stop")
 async def stop(ctx: Context, msg: Incoming) -> Turn:
     """`/stop meldingen` (or `/stop news`): no more broadcasts; plain /stop pauses the chat."""
@@ -224,6 +242,54 @@ async def stop(ctx: Context, msg: Incoming) -> Turn:
     )
 
 
+# ---- news on a subject: a coordinator may send news for one subject only ----
+
+
+def _subject_labels(ctx: Context) -> dict[str, str]:
+    # Imported here: find_help's follow-ups use this module's quiet hours.
+    from flows.find_help import category_labels
+
+    return {code: label for code, label in category_labels(ctx).items() if code != "helpline"}
+
+
+async def _news_subjects(ctx: Context) -> dict[str, str]:
+    """The subjects the carer chose, with their labels, in the order of the list."""
+    assert ctx.user is not None
+    chosen = set(await broadcasts.categories_of(ctx.tx, ctx.user.id))
+    return {code: label for code, label in _subject_labels(ctx).items() if code in chosen}
+
+
+async def ask_topics(ctx: Context) -> Reply:
+    _ = ctx._
+    if ctx.user is None:
+        return Reply(_("For news on a subject I need to store your choice."))
+    chosen = await _news_subjects(ctx)
+    text = _(
+        "Sometimes a carer support organisation sends news about one subject only, like a new "
+        "course. About which subjects do you want that news? Choose one to add it; choose it "
+        "again to remove it."
+    )
+    if chosen:
+        text += "\n\n" + _("You chose: {subjects}.").format(subjects=", ".join(chosen.values()))
+    choices = tuple(
+        Choice(f"nt:{code}", ("✓ " if code in chosen else "") + label)
+        for code, label in _subject_labels(ctx).items()
+    )
+    return Reply(text, (*choices, Choice("reminders", _("Done"))))
+
+
+@step("reminders.topics", ask=ask_topics)
+async def topics(ctx: Context, msg: Incoming) -> Turn:
+    code = (msg.choice or "").removeprefix("nt:")
+    if ctx.user is None or not (msg.choice or "").startswith("nt:"):
+        return not_understood()
+    if code not in _subject_labels(ctx):
+        return not_understood()
+    chosen = await broadcasts.categories_of(ctx.tx, ctx.user.id)
+    await broadcasts.set_category(ctx.tx, ctx.user.id, code, code not in chosen)
+    return goto("reminders.topics", data={})
+
+
 # ---- a new own reminder: text, day, time, once or weekly ----
 
 
@@ -240,9 +306,9 @@ async def text(ctx: Context, msg: Incoming) -> Turn:
     if not typed or typed.startswith("/"):
         return not_understood()
     if len(typed) > MAX_TEXT:
-        return stay(
-            Reply(ctx._("That is a bit long. Use at most {n} characters.").format(n=MAX_TEXT))
-        )
+        # Not understood, with the reason: the question comes again with its buttons.
+        too_long = ctx._("That is a bit long. Use at most {n} characters.").format(n=MAX_TEXT)
+        return Turn([Reply(too_long)], understood=False)
     return goto("reminders.day", data={"text": typed})
 
 
@@ -281,7 +347,8 @@ async def at_time(ctx: Context, msg: Incoming) -> Turn:
     local_now = ctx.now.astimezone(zone())
     when = at_local(local_now.date() + timedelta(days=int(ctx.data["offset"])), hhmm)
     if when <= ctx.now:
-        return stay(Reply(ctx._("That time has passed. Pick a later time or another day.")))
+        passed = ctx._("That time has passed. Pick a later time or another day.")
+        return Turn([Reply(passed)], understood=False)  # the times and "back" come again
     return goto("reminders.repeat", data={**ctx.data, "time": hhmm})
 
 
@@ -355,7 +422,7 @@ async def start_check(ctx: Context, msg: Incoming) -> Turn:
 async def ask_remove(ctx: Context) -> Reply:
     assert ctx.user is not None
     found = await reminders.of_user(ctx.tx, ctx.user.id)
-    choices = tuple(Choice(f"rm:{r.id}", describe(ctx, r)[:30]) for r in found)
+    choices = tuple(Choice(f"rm:{r.id}", short_label(describe(ctx, r))) for r in found)
     return Reply(
         ctx._("Which reminder should I remove?"),
         choices + (Choice("reminders", ctx._("Cancel")),),

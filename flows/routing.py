@@ -47,10 +47,6 @@ class Search:
     names: dict[str, str]  # the names of the areas searched
 
     @property
-    def has_local(self) -> bool:
-        return any(f.local for f in self.found)
-
-    @property
     def has_regional(self) -> bool:
         """Something matched below national: in a district or a city of the carer's or the
         naaste's area tree."""

@@ -576,13 +576,21 @@ _MEDICINES = (
     "medication",
 )
 _HOARDING = ("spaar", "sparen", "gespaard", "opgespaard", "hamster", "stockpil", "saving", "hoard")
+# Saving that is about an app, points or stamps in the same clause: "kan ik mijn pillen sparen in
+# de app", "punten sparen als ik mijn pillen bestel", "saving my pills list in the app".
+_SAVING_CONTEXT = _words(
+    "app apps applicatie punten punt spaarpunten zegels zegeltjes koopzegels stempels stempel "
+    "spaarkaart spaaractie airmiles korting bonus points point stamps stamp loyalty rewards "
+    "reward coupons vouchers"
+)
 
 
 def _preparing(words: list[str]) -> bool:
     """Saving up pills ("ik spaar mijn slaappillen op", "om pillen te sparen"), a rope bought
     with no other purpose."""
     # Pills and saving in one clause (not "we sparen zegeltjes, de pillen haalt mijn zus"), or
-    # pills and then "ik spaar ze op"; not rationing "tot de apotheek open is".
+    # pills and then "ik spaar ze op"; not rationing "tot de apotheek open is", nor points or an
+    # app.
     parts = [p.split() for p in " ".join(words).split(END)]
     for k, part in enumerate(parts):
         pills = any(w.endswith(_MEDICINES) for w in part)
@@ -592,7 +600,8 @@ def _preparing(words: list[str]) -> bool:
             and any(w.endswith(_MEDICINES) for p in parts[:k] for w in p)
         )
         rationing = _has(part, "tot", "totdat", "until", "till")
-        if pills and _starts_with(part, *_HOARDING) and not rationing:
+        everyday = rationing or _has(part, *_SAVING_CONTEXT)
+        if pills and _starts_with(part, *_HOARDING) and not everyday:
             return True
     if any(w in _ROPE for w in words) and _has(words, *_GOT):
         purpose = [k for k, w in enumerate(words) if w in {"voor", "om", "for", "to"}]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from store.db import Tx
-
-FINAL = ("delivered", "blocked", "uncertain", "failed")
+from store.schedule import utc
 
 # Called with the channel name after a row is queued, so an idle sender in this process wakes at
 # once (the row becomes visible when the caller's transaction commits; the sender's claim waits
@@ -28,9 +27,10 @@ def on_enqueue(listener: Callable[[str], None]) -> Callable[[], None]:
     return lambda: _listeners.remove(listener)
 
 
-def utc(value: datetime) -> str:
-    """The one text form of a time in this table: UTC, fixed width, so text order is time order."""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds")
+def notify(channel: str) -> None:
+    """Wake the senders of `channel`: for rows queued other than through `enqueue`."""
+    for listener in list(_listeners):
+        listener(channel)
 
 
 def parse(value: str) -> datetime:
@@ -47,6 +47,7 @@ class Message:
     not_before: str
     status: str
     attempts: int
+    edits: str | None = None
 
 
 async def enqueue(
@@ -59,19 +60,30 @@ async def enqueue(
     now: datetime,
     not_before: datetime | None = None,
     handover_id: int | None = None,
+    edits: str | None = None,
 ) -> bool:
     """Queue a message; False (and nothing changes) when `unique_key` was queued before.
-    A message about a handover names it, so it goes when the handover is erased."""
+    A message about a handover names it, so it goes when the handover is erased. `edits`: the
+    unique_key of an earlier row to the same recipient whose message this one replaces in place
+    (where the channel can change a sent message; elsewhere it is sent as a new message)."""
     async with tx.execute(
         "INSERT INTO outbox (channel, recipient, payload, unique_key, not_before, created_at, "
-        "handover_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING "
+        "handover_id, edits) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING "
         "RETURNING id",
-        (channel, recipient, payload, unique_key, utc(not_before or now), utc(now), handover_id),
+        (
+            channel,
+            recipient,
+            payload,
+            unique_key,
+            utc(not_before or now),
+            utc(now),
+            handover_id,
+            edits,
+        ),
     ) as cur:
         added = bool(cur.rows)
     if added:
-        for listener in list(_listeners):
-            listener(channel)
+        notify(channel)
     return added
 
 
@@ -85,6 +97,7 @@ def _message(row) -> Message:
         not_before=row["not_before"],
         status=row["status"],
         attempts=row["attempts"],
+        edits=row["edits"],
     )
 
 
@@ -144,16 +157,28 @@ async def next_due(tx: Tx, channel: str) -> datetime | None:
     return parse(row[0]) if row and row[0] else None
 
 
-async def _finish(tx: Tx, row_id: int, status: str, now: datetime, detail: str) -> None:
+async def _finish(
+    tx: Tx, row_id: int, status: str, now: datetime, detail: str, ref: str | None = None
+) -> None:
     await tx.execute(
-        "UPDATE outbox SET status = ?, payload = '', lease_until = NULL, done_at = ?, detail = ? "
-        "WHERE id = ? AND status = 'sending'",
-        (status, utc(now), detail, row_id),
+        "UPDATE outbox SET status = ?, payload = '', lease_until = NULL, done_at = ?, detail = ?, "
+        "sent_ref = ? WHERE id = ? AND status = 'sending'",
+        (status, utc(now), detail, ref, row_id),
     )
 
 
-async def mark_delivered(tx: Tx, row_id: int, now: datetime) -> None:
-    await _finish(tx, row_id, "delivered", now, "")
+async def mark_delivered(tx: Tx, row_id: int, now: datetime, ref: str = "") -> None:
+    """`ref`: the channel's id of the message sent, kept only when a later row may change it."""
+    await _finish(tx, row_id, "delivered", now, "", ref or None)
+
+
+async def sent_ref(tx: Tx, channel: str, recipient: str, unique_key: str) -> str | None:
+    """The channel's id of the message sent for `unique_key` to this recipient, if known."""
+    async with tx.execute(
+        "SELECT sent_ref FROM outbox WHERE unique_key = ? AND channel = ? AND recipient = ?",
+        (unique_key, channel, recipient),
+    ) as cur:
+        return cur.rows[0][0] if cur.rows else None
 
 
 async def mark_uncertain(tx: Tx, row_id: int, now: datetime, detail: str) -> None:

@@ -23,6 +23,8 @@ def on_change(listener: Callable[[], None]) -> Callable[[], None]:
 
 
 def utc(value: datetime) -> str:
+    """The one text form of a time in the timer and outbox tables: UTC, fixed width, so text order
+    is time order."""
     return value.astimezone(UTC).isoformat(timespec="milliseconds")
 
 

@@ -1,7 +1,8 @@
 """Anonymous statistics for coordinators: counts per area, never a row about one person.
 
-Every figure is a count over a group. Counts under `SMALL` are shown as "<5" (see `shown`), so
-that a coordinator cannot single out a carer in a small district. Coordinators themselves are
+Every figure is a count over a group. Counts from 1 to `SMALL` - 1 are shown as "<5" (see
+`shown`), so that a coordinator cannot single out a carer in a small district; 0 singles out
+nobody and stays 0. Coordinators themselves are
 not counted as carers.
 """
 
@@ -15,12 +16,12 @@ from store import needs
 from store.areas import ROOT
 from store.db import Tx
 
-SMALL = 5  # counts below this are shown as "<5"
+SMALL = 5  # counts from 1 up to this (not included) are shown as "<5"
 
 
 def shown(count: int) -> str:
-    """A count as a coordinator may see it."""
-    return f"<{SMALL}" if count < SMALL else str(count)
+    """A count as a coordinator may see it: 0 as 0, 1-4 as "<5"."""
+    return f"<{SMALL}" if 0 < count < SMALL else str(count)
 
 
 @dataclass(frozen=True)
@@ -68,20 +69,23 @@ async def _carers(tx: Tx, codes: list[str]) -> dict[str, int]:
         return {row[0]: row[1] for row in await cur.fetchall()}
 
 
+def _since(column: str, since: date | None) -> tuple[str, list[object]]:
+    """The clause that keeps rows from `since` on (none without a date), and its parameter."""
+    if since is None:
+        return "", []
+    return f"AND {column} >= ?", [since.isoformat()]
+
+
 async def _bands(
     tx: Tx, codes: list[str], since: date | None, bands: Sequence[Band]
 ) -> dict[str, int]:
     """Each carer counts once, in the band of their latest check (since `since`)."""
-    params: list[object] = list(codes)
-    after = ""
-    if since is not None:
-        after = "AND b.taken_at >= ?"
-        params.append(since.isoformat())
+    after, from_date = _since("b.taken_at", since)
     async with tx.execute(
         "SELECT b.score FROM burden_results b JOIN users u ON u.id = b.user_id "
         f"WHERE u.home_area IN ({_marks(codes)}) {after} {_NOT_STAFF} "
         "AND b.taken_at = (SELECT max(taken_at) FROM burden_results WHERE user_id = b.user_id)",
-        params,
+        [*codes, *from_date],
     ) as cur:
         scores = [row[0] for row in await cur.fetchall()]
     counts = {band.name: 0 for band in bands}
@@ -95,33 +99,25 @@ async def _bands(
 async def _by_category(
     tx: Tx, table: str, day_column: str, codes: list[str], since: date | None
 ) -> list[tuple[str, str, int]]:
-    params: list[object] = list(codes)
-    after = ""
-    if since is not None:
-        after = f"AND {day_column} >= ?"
-        params.append(since.isoformat())
+    after, from_date = _since(day_column, since)
     # `table` and `day_column` are fixed names from this module, never user input.
     async with tx.execute(
         f"SELECT area_code, category, count(*) AS n FROM {table} "
         f"WHERE area_code IN ({_marks(codes)}) {after} "
         "GROUP BY area_code, category ORDER BY n DESC, area_code, category",
-        params,
+        [*codes, *from_date],
     ) as cur:
         return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
 
 
 async def _handovers(tx: Tx, codes: list[str], since: date | None) -> dict[str, int]:
     """Questions still waiting for a first answer ("open") and those answered."""
-    params: list[object] = list(codes)
-    after = ""
-    if since is not None:
-        after = "AND created_at >= ?"
-        params.append(since.isoformat())
+    after, from_date = _since("created_at", since)
     async with tx.execute(
         "SELECT coalesce(sum(answered_at IS NULL AND status <> 'closed'), 0), "
         "coalesce(sum(answered_at IS NOT NULL), 0) "
         f"FROM handovers WHERE area_code IN ({_marks(codes)}) {after}",
-        params,
+        [*codes, *from_date],
     ) as cur:
         row = await cur.fetchone()
     return {"open": row[0], "answered": row[1]}

@@ -388,9 +388,6 @@ class FakeBotAPI:
             event = self._called
             await _wait(event, remaining)
 
-    def pending_updates(self) -> int:
-        return len(self._updates)
-
     # --- the server side ---
 
     def _wake(self) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 
 from bot.i18n import translators
 from flows import Engine, Incoming, Reply
+from store import coordinators
 from store.db import Database
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -22,8 +25,37 @@ CORPUS_FIGURES = pytest.StashKey[list[str]]()
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
 
 
+@dataclass
+class Clock:
+    """A clock the test moves (`clock.now += timedelta(days=2)`); pass it as any `clock`."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def make_engine(db: Database, default_language: str = "nl") -> Engine:
     return Engine(db, translators(TZ), default_language=default_language, clock=lambda: NOW)
+
+
+async def make_coordinator(
+    db: Database,
+    external_id: str,
+    areas: list[str],
+    *,
+    role: str = "coordinator",
+    channel: str = "test",
+    name: str = "Fatima Amrani",
+    org: str = "Steunpunt Mantelzorg West",
+) -> int:
+    """A coordinator (or admin) of `areas`, as `mantelbot coordinators add` makes one."""
+    async with db.transaction() as tx:
+        user_id = await coordinators.user_for(tx, channel, external_id, NOW)
+        await coordinators.save(
+            tx, user_id, role=role, name=name, org=org, areas=areas, actor="test", now=NOW
+        )
+    return user_id
 
 
 @dataclass
@@ -84,6 +116,20 @@ class Chat:
             await self.send(care)
 
 
+async def eventually(check: Callable[[], object], within: float = 10.0) -> None:
+    """Wait for a condition nothing announces (a database row, a message a background loop sent);
+    `check` may be async. No fixed sleeps: it returns as soon as the condition holds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        met = check()
+        if inspect.isawaitable(met):
+            met = await met
+        if met:
+            return
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
 async def rows(db: Database, query: str, *params: object) -> list[tuple]:
     async with db.read() as tx, tx.execute(query, params) as cur:
         return [tuple(r) for r in await cur.fetchall()]
@@ -114,12 +160,22 @@ async def dump(db: Database, *, clockless: bool = False) -> list[str]:
     return lines
 
 
+def env_without_our_settings(**extra: str) -> dict[str, str]:
+    """This machine's environment without our own settings (a developer's token or database must
+    never reach a test's process), plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MANTELBOT_", "TELEGRAM_", "SIGNAL_"))
+    }
+    return env | extra
+
+
 async def start_mantelbot(
     cwd: Path, *args: str, env: dict[str, str] | None = None, stderr: int | None = None
 ) -> asyncio.subprocess.Process:
     """A real `mantelbot` process with pipes, in this machine's environment without our own
     settings (plus `env`); stderr is discarded unless `stderr` says otherwise."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -128,14 +184,15 @@ async def start_mantelbot(
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL if stderr is None else stderr,
-        env=clean | (env or {}),
+        env=env_without_our_settings(**(env or {})),
         cwd=cwd,
     )
 
 
 def typed_question_for_consultant(question: str) -> list[str]:
     """What a carer types in `mantelbot chat`, from the main menu, to send `question` to a
-    mantelzorgconsulent (the reply to the last line starts with "Verstuurd.")."""
+    mantelzorgconsulent (the reply to the last line starts with "Verstuurd.", or with "Ik heb je
+    vraag bewaard." where no adviser answers for the area, as in the example data)."""
     return [
         "Vraag een mantelzorgconsulent",
         "Mijn vraag stellen",

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from store import audit, resources
+from store import areas, audit, resources
+from store.areas import Area
 from store.db import Database
 from store.resources import Resource
 from tests import town
@@ -33,6 +34,7 @@ async def test_search_open_edit_and_still_correct(fenna: Chat, db: Database):
     assert "Gevonden in jouw gebieden: 1" in fenna.text
     await fenna.press("ro:0")
     assert "Logeerhuis De Wilg" in fenna.text and "0599 100 100" in fenna.text
+    assert "Laatst gecontroleerd: 10 januari 2025" in fenna.text
     await fenna.press("edit")
     await fenna.press("ef:phone")
     await fenna.send("0599 200 200")
@@ -72,7 +74,8 @@ async def test_a_resource_shared_with_other_areas_is_read_only(fenna: Chat, db: 
 
 
 async def test_resources_elsewhere_are_not_found(fenna: Chat):
-    await fenna.send("maatje")
+    await fenna.send("maatje")  # Maatje Lindenoord: the next town's, not hers
+    assert "Ik vond niets in jouw gebieden" in fenna.text
     assert "ro:0" not in fenna.keys
 
 
@@ -97,6 +100,7 @@ async def test_a_new_resource_step_by_step(fenna: Chat, db: Database):
     while "skip" in fenna.keys:  # the other English texts
         await fenna.press("skip")
     assert "Praatgroep Zuid" in fenna.text
+    assert "Let op: er staat geen" not in fenna.text  # it has a website
     await fenna.press("save")
     new = await stored(db, "praatgroep-zuid")
     assert new.areas == ("wb-zuid",) and new.category == "peer_group"
@@ -170,3 +174,54 @@ async def test_the_card_of_a_course_shows_its_dates_and_that_carers_no_longer_se
     await fenna.send("winter")
     await fenna.press("ro:0")
     assert "14 januari 2027" in fenna.text and "Mantelzorgers zien dit" in fenna.text
+
+
+async def test_long_names_on_buttons_are_cut_between_words_with_an_ellipsis(
+    fenna: Chat, db: Database
+):
+    async with db.transaction() as tx:
+        await areas.upsert(
+            tx,
+            Area("wb-zuid", "Weidebroek-Zuid en de dorpen langs de rivier", "weidebroek", (9913,)),
+        )
+        await resources.upsert(
+            tx,
+            Resource(
+                "wb-lang",
+                "Steunpunt Mantelzorg en Vrijwilligerswerk Weidebroek",
+                "advice",
+                description_nl="Advies.",
+                areas=("wb-noord",),
+            ),
+        )
+    await fenna.send("vrijwilligers")
+    assert "Steunpunt Mantelzorg…" in fenna.labels
+    await fenna.press("ro:0")
+    await fenna.press("edit")
+    await fenna.press("ef:areas")
+    assert "Weidebroek-Zuid en de dorpen…" in fenna.labels
+    # The carer's list of districts is built from the same names.
+    carer = Chat(make_engine(db), user="carer")
+    await carer.send("/start")
+    await carer.press("yes")
+    await carer.press("list")
+    await carer.press("area:weidebroek")
+    assert "Weidebroek-Zuid en de dorpen…" in carer.labels
+    assert all(len(label) <= 30 for chat in (fenna, carer) for label in chat.labels)
+
+
+async def test_a_new_resource_without_any_contact_is_pointed_out_before_saving(fenna: Chat):
+    await fenna.press("new")
+    await fenna.send("Inloop Zuid")
+    await fenna.press("rc:peer_group")
+    labels = dict(zip(fenna.labels, fenna.keys, strict=False))
+    await fenna.press(labels["Weidebroek-Zuid"])
+    await fenna.press("next")
+    await fenna.send("Elke dinsdag koffie met andere mantelzorgers.")
+    await fenna.send("Kom langs.")
+    await fenna.press("skip")  # phone
+    await fenna.press("skip")  # website
+    await fenna.press("skip")  # cost
+    await fenna.press("noen")
+    assert "Let op: er staat geen telefoonnummer, e-mail, website of adres bij." in fenna.text
+    assert "save" in fenna.keys  # a warning, not a refusal

@@ -174,7 +174,7 @@ async def test_with_consent_only_score_and_date_are_kept(chat: Chat, example_db)
 async def test_without_consent_the_result_is_shown_but_nothing_stored(chat: Chat, example_db):
     await chat.onboard("1055 AB", consent=False)
     await chat.press("check")
-    assert "niets bewaar" in chat.text
+    assert "Ik bewaar niets over jou" in chat.text
     await chat.press("start")
     for number in range(1, 10):
         await chat.press(f"ediz:{number}:{YES}")
@@ -214,6 +214,7 @@ async def test_the_change_since_the_last_check_is_shown_with_its_date(example_db
 async def test_erasing_the_user_erases_their_results(chat: Chat, example_db):
     await chat.onboard("1055 AB")
     await take_check(chat, answers_for(8))
+    assert await rows(example_db, "SELECT score FROM burden_results") == [(8,)]
     async with example_db.transaction() as tx:
         await tx.execute("DELETE FROM users")
     assert await rows(example_db, "SELECT * FROM burden_results") == []

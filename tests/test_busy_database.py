@@ -5,7 +5,6 @@ database is busy (exit code 1), never a traceback."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from store.db import BUSY_TIMEOUT_MS, Database
+from tests.support import env_without_our_settings
 
 HOLD_SECONDS = BUSY_TIMEOUT_MS / 1000 + 6  # longer than any command waits for the lock
 
@@ -28,10 +28,6 @@ conn.execute("ROLLBACK")
 """
 
 
-def environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-
-
 async def mantelbot(cwd: Path, *args: str, stdin: str = "") -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -41,7 +37,7 @@ async def mantelbot(cwd: Path, *args: str, stdin: str = "") -> tuple[int, str, s
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env=environment(),
+        env=env_without_our_settings(),
         cwd=cwd,
     )
     out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), 60)

@@ -16,7 +16,7 @@ from flows import outgoing
 from flows.engine import Reply
 from store import schedule
 from store.db import BUSY_TIMEOUT_MS
-from tests.support import TZ, rows
+from tests.support import TZ, eventually, rows
 from tests.test_reminders import Phone
 from tests.test_scheduler import ping  # noqa: F401  (registers the timer kind)
 
@@ -38,10 +38,7 @@ async def test_a_long_write_lock_makes_the_loops_wait_quietly(db, caplog):
     assert phone.sent == []
     holder.execute("ROLLBACK")
     holder.close()
-    for _ in range(400):
-        if len(phone.sent) == 2:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: len(phone.sent) == 2, within=20)
     stop.set()
     await asyncio.gather(*tasks)
     assert sorted(r for r, _ in phone.sent) == ["anna", "bob"]

@@ -11,29 +11,26 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import env_without_our_settings, start_mantelbot
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 
 
 def clean_env(tmp_path: Path) -> dict[str, str]:
     """This machine's environment without our own settings, and a database in `tmp_path`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    return env | {"MANTELBOT_DB": str(tmp_path / "cli.sqlite3")}
+    return env_without_our_settings(MANTELBOT_DB=str(tmp_path / "cli.sqlite3"))
 
 
 def mantelbot(
     tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))
-    }
-    environment |= {"MANTELBOT_DB": str(tmp_path / "cli.sqlite3")} | (env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env=environment,
+        env=clean_env(tmp_path) | (env or {}),
         timeout=60,
     )
 
@@ -61,20 +58,8 @@ def test_chat_on_a_fresh_database_shows_the_welcome_without_input(tmp_path):
 
 
 async def test_killed_chat_continues_at_the_same_step(tmp_path):
-    env = clean_env(tmp_path)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "chat",
-        "--user",
-        "anna",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=env,
-        cwd=tmp_path,
-    )
+    db = str(tmp_path / "cli.sqlite3")  # the file `mantelbot()` below opens again
+    proc = await start_mantelbot(tmp_path, "chat", "--user", "anna", env={"MANTELBOT_DB": db})
     proc.stdin.write(b"1\n1055 AB\nOverslaan\nIk zoek hulp\n")
     await proc.stdin.drain()
     seen = b""

@@ -7,6 +7,7 @@ import pytest
 from flows.consult import add_working_days
 from tests.everything import rows_about
 from tests.support import Chat, make_engine, rows
+from tests.test_coordinators import make_coordinator
 
 QUESTION = "Mijn moeder heeft dementie. Hoe regel ik logeeropvang?"
 
@@ -21,6 +22,7 @@ async def ask_question(chat: Chat, topic: str = "respite", text: str = QUESTION)
 async def test_the_carer_sees_what_is_passed_on_and_is_told_when_to_expect_an_answer(
     chat: Chat, example_db
 ):
+    await make_coordinator(example_db, "fatima", ["west"])
     await chat.onboard("1055 AB")
     await ask_question(chat)
     assert "Dit geef ik door aan een mantelzorgconsulent" in chat.text
@@ -47,6 +49,7 @@ async def test_the_carer_sees_what_is_passed_on_and_is_told_when_to_expect_an_an
 
 
 async def test_in_english(example_db):
+    await make_coordinator(example_db, "admin", [], role="admin")
     chat = Chat(make_engine(example_db), hint="en")
     await chat.onboard("1102 AB")
     await ask_question(chat, "money", "How do I pay for day care?")
@@ -59,6 +62,20 @@ async def test_in_english(example_db):
     assert await rows(example_db, "SELECT topic, language, area_code FROM handovers") == [
         ("money", "en", "zuidoost")
     ]
+
+
+async def test_where_nobody_answers_no_answer_is_promised_and_phone_numbers_are_shown(
+    chat: Chat, example_db
+):
+    await make_coordinator(example_db, "karim", ["zuidoost"])  # another district only
+    await chat.onboard("1055 AB")
+    await ask_question(chat)
+    await chat.press("send")
+    assert "binnen 2 werkdagen" not in chat.text
+    assert "antwoordt in jouw gebied nog geen mantelzorgconsulent via deze chat" in chat.text
+    assert "Je kunt ze ook zelf bellen:" in chat.text and "Mantelzorglijn" in chat.text
+    # Kept open: a coordinator added for West later finds it in the queue.
+    assert await rows(example_db, "SELECT area_code, status FROM handovers") == [("west", "open")]
 
 
 async def test_change_the_topic_or_the_question_before_sending(chat: Chat, example_db):
@@ -94,7 +111,7 @@ async def test_a_very_long_question_is_asked_to_be_shorter(chat: Chat, example_d
     await chat.press("ask")
     await chat.press("topic:other")
     await chat.send("woord " * 300)
-    assert "hoogstens 1.000 tekens" in chat.text
+    assert "niet meer dan 1.000 tekens" in chat.text
     await chat.send("Korter nu.")
     assert "Vraag: Korter nu." in chat.text
 
@@ -140,6 +157,7 @@ async def test_handovers_go_with_the_user_when_erased(chat: Chat, example_db):
     await chat.onboard("1055 AB")
     await ask_question(chat)
     await chat.press("send")
+    assert len(await rows(example_db, "SELECT * FROM handovers")) == 1
     await chat.send("/vergeetmij")
     await chat.press("yes")
     assert await rows(example_db, "SELECT * FROM handovers") == []

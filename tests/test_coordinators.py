@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 
 from store import audit, coordinators, users
-from store.db import Database
-from tests.support import NOW, Chat, dump, make_engine, rows
+from tests.support import NOW, Chat, dump, make_coordinator, make_engine, rows
 from tests.test_cli import mantelbot
-
-
-async def make_coordinator(
-    db: Database, external_id: str, areas: list[str], *, role: str = "coordinator", channel="test"
-) -> int:
-    async with db.transaction() as tx:
-        user_id = await coordinators.user_for(tx, channel, external_id, NOW)
-        await coordinators.save(
-            tx,
-            user_id,
-            role=role,
-            name="Fatima Amrani",
-            org="Steunpunt Mantelzorg West",
-            areas=areas,
-            actor="test",
-            now=NOW,
-        )
-    return user_id
 
 
 async def test_a_coordinator_opens_beheer_and_sees_their_areas(example_db):
@@ -104,7 +86,9 @@ async def test_an_admin_invites_and_the_code_works_once_within_48_hours(example_
     later = NOW + timedelta(hours=48, minutes=1)
     late_engine = make_engine(example_db)
     late_engine.clock = lambda: later
-    await Chat(late_engine, user="other").send(f"/coordinator {late}")
+    too_late = Chat(late_engine, user="other")
+    await too_late.send(f"/coordinator {late}")
+    assert "niet (meer) geldig" in too_late.text
     async with example_db.read() as tx:
         assert await users.get(tx, "test", "other") is None
 
@@ -144,8 +128,6 @@ def test_the_command_line_adds_lists_and_removes_with_an_audit_trail(tmp_path):
     assert mantelbot(tmp_path, "coordinators", "remove", "console:fatima").returncode == 0
     assert mantelbot(tmp_path, "coordinators", "remove", "console:fatima").returncode == 1
     assert "console:fatima" not in mantelbot(tmp_path, "coordinators", "list").stdout
-
-    import sqlite3
 
     with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
         trail = conn.execute(

@@ -95,6 +95,20 @@ async def test_ordinary_sentence_with_crisis_words_goes_to_the_step(chat: Chat, 
     assert "113" not in chat.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["kan ik mijn pillen sparen in de app?", "can i get points for saving my pills in the app?"],
+)
+async def test_saving_pills_in_an_app_is_a_question_not_a_crisis(chat: Chat, question: str):
+    await chat.onboard()
+    await chat.press("consult")
+    await chat.press("ask")
+    await chat.press("topic:practical")
+    await chat.send(question)
+    assert f"Vraag: {question}" in chat.text
+    assert "113" not in chat.text
+
+
 async def test_hulp_command_and_crisis_button_work_from_any_step(chat: Chat):
     await chat.send("/hulp")
     assert "113 Zelfmoordpreventie" in chat.text

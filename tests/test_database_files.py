@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from store.db import Database, latest_version
+from tests.support import env_without_our_settings
 
 # `run` gets a well-formed token and an address where nothing listens: it must stop at the
 # database, before any request.
@@ -24,7 +25,7 @@ RUN_ENV = {
 
 
 def mantelbot(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
+    env = env_without_our_settings()
     if args[0] == "run":
         env |= RUN_ENV
     started = time.monotonic()

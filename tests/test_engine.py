@@ -29,6 +29,20 @@ async def test_unclear_answer_repeats_the_question_with_its_choices_and_the_cris
     assert "113" in chat.text
 
 
+async def test_a_typed_yes_or_no_answers_a_yes_no_question(chat: Chat, example_db):
+    await chat.send("/start")
+    await chat.send("Ja!")  # under "Vind je het goed dat ik dit bewaar?"
+    assert "Dank je. Je kunt altijd van gedachten veranderen." in chat.text
+    assert await rows(example_db, "SELECT count(*) FROM users") == [(1,)]
+    other = Chat(chat.engine, user="carer-2")
+    await other.send("/start")
+    await other.send("misschien")  # neither: the question again
+    assert "Sorry, dat begrijp ik niet." in other.text
+    await other.send("nee hoor")
+    assert "Ik bewaar niets over jou" in other.text
+    assert await rows(example_db, "SELECT count(*) FROM users") == [(1,)]
+
+
 async def test_non_text_input_is_explained_and_the_choices_come_back(chat: Chat):
     await chat.onboard()
     menu = chat.keys

@@ -4,8 +4,7 @@ sent) and the memory of a user without consent are forgotten after MANTELBOT_STA
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,17 +12,9 @@ from bot.config import Config
 from bot.i18n import translators
 from flows import Engine
 from store.db import Database
-from tests.support import NOW, TZ, Chat, rows
+from tests.support import NOW, TZ, Chat, Clock, rows
 
 QUESTION = "Kan iemand op woensdag bij mijn vader Wiebrand blijven?"
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def engine_with(db: Database, clock: Clock, **options) -> Engine:

@@ -170,6 +170,46 @@ async def test_respite_near_the_naaste_first_courses_near_the_carer_first(chat: 
     assert "Hulp dicht bij jou staat bovenaan" in courses
 
 
+async def test_the_first_sentence_names_whose_place_really_comes_first(chat, example_db):
+    # Advice is looked for near the carer first, but West has none: the naaste's district leads.
+    await add(
+        example_db,
+        Resource(
+            "vb-test-advies-zo",
+            "Adviespunt Zuidoost",
+            "advice",
+            description_nl="Advies in Zuidoost.",
+            areas=("zuidoost",),
+        ),
+    )
+    await chat.onboard("1055 AB", care="1102 AB")
+    advice = await see_category(chat, "advice")
+    assert places(advice)[0] == "Waar: Zuidoost (waar je naaste woont)"
+    assert "Hulp dicht bij je naaste staat bovenaan" in advice
+    assert "Hulp dicht bij jou staat bovenaan" not in advice
+
+
+async def test_a_kind_of_help_can_be_typed_instead_of_pressed(chat: Chat, example_db):
+    await chat.onboard("1055 AB")
+    await chat.press("find")
+    await chat.send("Ik zoek een cursus")
+    assert "Cursussen en trainingen:" in chat.text
+    await chat.send("en iemand om mee te praten?")  # from the results: another kind
+    assert "Iemand om mee te praten:" in chat.text and "De Luisterlijn" in chat.text
+    await chat.press("cats")
+    await chat.press("all")
+    await chat.send("geld")
+    assert "Geld en vergoedingen" in chat.text
+    await chat.press("cats")
+    await chat.send("cursus of logeren")  # two kinds: which one is meant?
+    assert "Sorry, dat begrijp ik niet." in chat.text
+    english = Chat(make_engine(example_db), user="carer-en", hint="en")
+    await english.onboard("1055 AB")
+    await english.press("find")
+    await english.send("time off")
+    assert "Time off (respite care):" in english.text
+
+
 async def test_practical_help_follows_the_naaste_in_english(example_db):
     chat = Chat(make_engine(example_db), hint="en")
     await chat.onboard("1055 AB", care="1102 AB")

@@ -38,6 +38,7 @@ async def test_each_coordinator_gets_their_stale_resources_once_a_week(db: Datab
     assert "180 dagen" in replies[0].text
     (card,) = replies[1:]
     assert card.text.startswith("Logeerhuis De Wilg")  # checked 2025-01-10
+    assert "Laatst gecontroleerd: 10 januari 2025" in card.text  # a date as people write it
     assert [c.key for c in card.choices] == [
         "fr:ok:wb-logeerhuis",
         "fr:ed:wb-logeerhuis",

@@ -15,9 +15,8 @@ from flows import office_hours
 from store import coordinators
 from store.db import Database
 from tests.everything import rows_about
-from tests.support import NOW, TZ, Chat, dump, make_engine, rows
+from tests.support import NOW, TZ, Chat, dump, make_coordinator, make_engine, rows
 from tests.test_cli import mantelbot
-from tests.test_coordinators import make_coordinator
 
 QUESTION = "Ik ben op van de zorg voor mijn moeder. Wie helpt met logeeropvang?"
 
@@ -187,6 +186,7 @@ async def test_an_answered_question_is_not_sent_again(example_db):
 
 
 async def test_outside_office_hours_the_carer_is_told_from_when(example_db):
+    await make_coordinator(example_db, "fatima", ["west"], channel="console")
     saturday = datetime(2026, 11, 28, 20, 30, tzinfo=TZ)
     engine = make_engine(example_db)
     engine.clock = lambda: saturday
@@ -329,3 +329,44 @@ async def test_the_queue_is_per_area_oldest_first_and_marks_overdue_questions(ex
     assert text.index("Zuidoost:") < text.index("#2 ·")
     assert text.count("te laat") == 2
     assert coordinator.keys[:3] == ["ho:1", "ho:3", "ho:2"]
+
+
+async def test_a_reply_typed_under_the_answer_at_the_main_menu_is_offered_not_lost(example_db):
+    anna, fatima = await setup(example_db)
+    await take(fatima)
+    await fatima.send("Hallo, ik ben Fatima. Bel Respijthuis De Wilg.")
+    await inbox(example_db, "fatima")
+    assert "Bel Respijthuis De Wilg." in await inbox(example_db, "anna")
+
+    assert "Wat wil je doen?" in anna.text  # the carer is at the main menu
+    await anna.send("Dank je! Bellen zij mij terug?")  # typed without pressing "Antwoorden"
+    assert "Sorry" not in anna.text
+    assert "“Dank je! Bellen zij mij terug?”" in anna.text
+    assert "Wil je dit als antwoord sturen aan Fatima, Steunpunt Mantelzorg West?" in anna.text
+    await anna.send("ja")  # typed, as people answer a question
+    assert "Verstuurd naar de mantelzorgconsulent" in anna.text
+    assert "Bellen zij mij terug?" in await inbox(example_db, "fatima")
+    await anna.press("back")  # the sent text is not offered again
+    assert "Wat wil je doen?" in anna.text
+
+    # Answered again; this time the carer meant something else and keeps it.
+    await fatima.press_stale("hq:1")
+    await fatima.send("Ja, morgen.")
+    await anna.send("boodschappen")
+    await anna.press("no")
+    assert "Oké, ik heb het niet verstuurd." in anna.text
+    assert "Wat wil je doen?" in anna.text  # back at the main menu
+    assert "boodschappen" not in await inbox(example_db, "fatima")
+    thread = await rows(example_db, "SELECT author FROM handover_messages ORDER BY id")
+    assert [author for (author,) in thread] == ["coordinator", "carer", "coordinator"]
+
+    # The crisis check still comes first, and nothing of that message is kept.
+    await anna.send("ik zie het niet meer zitten")
+    assert "113" in anna.text and "antwoord sturen" not in anna.text
+    assert "zitten" not in str(await rows(example_db, "SELECT data FROM conversation_state"))
+
+
+async def test_without_an_answer_waiting_free_text_at_the_menu_is_not_understood(example_db):
+    anna, _fatima = await setup(example_db)
+    await anna.send("hallo")
+    assert "Sorry, dat begrijp ik niet." in anna.text and "antwoord sturen" not in anna.text

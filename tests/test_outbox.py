@@ -4,7 +4,6 @@ nothing lost when the bot process is killed."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections import Counter
@@ -19,7 +18,7 @@ from flows.engine import Choice, Reply
 from store import users
 from store.db import Database
 from tests.fake_bot_api import FakeBotAPI
-from tests.support import NOW, rows
+from tests.support import NOW, Clock, env_without_our_settings, eventually, rows
 from tests.test_telegram import fake, running  # noqa: F401  (the fixture)
 
 
@@ -43,14 +42,6 @@ class Recorder:
         return waiting.pop(0) if waiting else SendResult(Outcome.DELIVERED)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 async def test_the_same_message_is_never_queued_twice_and_the_payload_goes_once_sent(db):
     assert await queue(db, "1", "Hallo", "k1", channel="test")
     assert not await queue(db, "1", "Hallo again", "k1", channel="test")
@@ -65,7 +56,7 @@ async def test_one_persons_messages_arrive_in_order_one_chat_at_a_time(db):
     for i in range(3):
         await queue(db, "anna", f"anna {i}", f"a{i}", channel="test")
     await queue(db, "bert", "bert 0", "b0", channel="test")
-    channel, clock = Recorder(), Clock()
+    channel, clock = Recorder(), Clock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     sender = Sender(db, channel, clock=clock)
     await sender.send_due()
     assert channel.sent == [("anna", "anna 0"), ("bert", "bert 0")]
@@ -87,7 +78,7 @@ async def test_flood_control_waits_without_counting_and_failures_are_bounded(db)
         b=[SendResult(Outcome.FAILED, detail="500")] * 3,
         t=[SendResult(Outcome.UNCERTAIN, detail="timed out")],
     )
-    clock = Clock()
+    clock = Clock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     sender = Sender(db, channel, SenderSettings(max_attempts=3, backoff=10), clock=clock)
     await sender.send_due()  # flood, broken (1st failure), timeout
     assert await rows(db, "SELECT unique_key, status, attempts FROM outbox ORDER BY id") == [
@@ -168,14 +159,13 @@ async def test_killing_the_bot_loses_nothing_and_repeats_only_what_was_in_flight
             await outgoing.send(
                 tx, "telegram", str(chat), [Reply(f"Nieuwe vraag {chat}")], f"n{chat}", now=NOW
             )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    env |= {
-        "MANTELBOT_DB": example_db.path,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.url,
-        "MANTELBOT_TELEGRAM_RATE": "25",  # paced, so the kill lands halfway
-        "MANTELBOT_OUTBOX_LEASE": "2",
-    }
+    env = env_without_our_settings(
+        MANTELBOT_DB=example_db.path,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.url,
+        MANTELBOT_TELEGRAM_RATE="25",  # paced, so the kill lands halfway
+        MANTELBOT_OUTBOX_LEASE="2",
+    )
 
     def delivered() -> Counter:
         return Counter(c.chat_id for c in fake.sent(method="sendMessage"))
@@ -250,10 +240,7 @@ async def test_an_idle_sender_sleeps_until_a_message_is_queued(db):
     await asyncio.sleep(0.5)  # nothing queued: one look at the table, then asleep
     idle_passes = sender.passes
     await queue(db, "1", "Wakker", "w", channel="test")
-    for _ in range(200):
-        if channel.sent:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: channel.sent)
     stop.set()
     await asyncio.wait_for(task, 10)
     assert idle_passes == 1

@@ -34,6 +34,17 @@ async def test_carer_and_naaste_postcodes_keep_only_the_districts(chat: Chat, ex
     assert "1055" not in everything and "1102" not in everything
 
 
+async def test_a_postcode_typed_in_a_sentence_is_read(chat: Chat, example_db):
+    await start(chat)
+    await chat.send("mijn postcode is 1055ab")
+    assert "Je woont in West" in chat.text
+    await chat.send("ze woont in 1102 AB en ik in 1055 AB")  # two: which one is meant?
+    assert "Sorry, dat is geen postcode." in chat.text
+    await chat.send("1102 AB, bij de metro")
+    assert "Je naaste woont in Zuidoost" in chat.text
+    assert await stored_areas(example_db) == [("west", "zuidoost")]
+
+
 async def test_same_as_me_in_one_tap(chat: Chat, example_db):
     await start(chat)
     await chat.send("1055 AB")
@@ -129,6 +140,7 @@ async def test_without_consent_the_areas_live_in_memory_only(chat: Chat, example
 
 async def test_no_postcode_entry_in_the_main_menu(chat: Chat):
     await chat.onboard("1055 AB")
+    assert "find" in chat.keys  # the main menu
     assert "postcode" not in chat.keys
     assert not any("postcode" in label.casefold() for label in chat.labels)
 

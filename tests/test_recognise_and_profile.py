@@ -141,6 +141,11 @@ async def test_an_under_16_is_erased_and_goes_on_without_storing(chat: Chat, exa
     await chat.press("consult")
     assert "kan ik geen vraag voor je doorgeven" in chat.text
     assert "ask" not in chat.keys and "consent" not in chat.keys
+    # They did not choose to store nothing: the burden check does not say they did.
+    await chat.press("menu")
+    await chat.press("check")
+    assert "Ik bewaar niets over jou, dus ook je score niet." in chat.text
+    assert "gekozen" not in chat.text
     await chat.send("/start")
     await chat.press("yes")  # the welcome's consent: still nothing is stored
     assert await rows_about(example_db, None, "carer-1") == []

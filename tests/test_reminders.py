@@ -1,10 +1,13 @@
 """Reminders: set, listed and removed in the chat; fired on time by the scheduler with the clock
-controlled (across the end of daylight-saving time, after quiet hours); a blocked carer is
-skipped; erasure takes reminders and their timers."""
+controlled (an own reminder and the check-in across daylight-saving changes, after quiet hours);
+the check-in at most every 14 days unless the carer asks; a blocked carer is skipped; erasure
+takes reminders and their timers."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.channels import Outcome, SendResult
 from bot.i18n import translators
@@ -13,7 +16,9 @@ from bot.sender import Sender
 from flows.engine import Engine, Reply
 from flows.reminders import schedule_reminder
 from store import reminders, user_data, users
+from store.schedule import utc as schedule_utc
 from tests.support import TZ, Chat, rows
+from tests.test_burden_check import answers_for, take_check
 
 
 class Phone:
@@ -163,6 +168,26 @@ async def test_a_carer_sets_lists_and_removes_an_own_reminder_and_a_check_in(db)
         assert len(await reminders.of_user(tx, user.id)) == 1  # reminders stay
 
 
+async def test_too_long_or_a_time_that_passed_asks_again_with_the_buttons(db):
+    now = datetime(2027, 3, 27, 18, 0, tzinfo=TZ)
+    chat = Chat(Engine(db, translators(TZ), clock=lambda: now), user="anna")
+    await chat.send("/start")
+    await chat.press("yes")
+    await chat.send("/menu")
+    await chat.press("reminders")
+    await chat.press("new")
+    await chat.send("Bel de apotheek over de pillen van mam, " * 4)
+    assert "Gebruik niet meer dan 100 tekens." in chat.text
+    assert "Waaraan moet ik je herinneren?" in chat.text and "Annuleren" in chat.labels
+    await chat.send("Pillen ophalen")
+    await chat.press("d:0")
+    await chat.send("09:00")  # earlier today
+    assert "Die tijd is al voorbij." in chat.text
+    assert "t:19:00" in chat.keys and "back" in chat.keys  # the times are there to pick again
+    await chat.press("t:19:00")
+    assert "Elke week" in chat.labels or "weekly" in chat.keys
+
+
 async def test_remind_me_on_a_course_sets_the_day_before_and_the_day_itself(zwolle_db):
     now = datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
     chat = Chat(Engine(zwolle_db, translators(TZ), clock=lambda: now), user="kees")
@@ -211,3 +236,80 @@ async def test_a_follow_up_asks_after_respite_was_shown_and_not_yet_offers_it_ag
     assert await rows(zwolle_db, "SELECT category, area_code, answer FROM followup_answers") == [
         ("respite", "zwolle-zuid", "not_yet")
     ]
+
+
+def carer(db, clock: Clock) -> Chat:
+    return Chat(Engine(db, translators(TZ), clock=lambda: clock.now.astimezone(TZ)), user="anna")
+
+
+async def check_then_check_in(chat: Chat, score: int) -> None:
+    """From anywhere: the burden check with this score, then the check-in it offers."""
+    await chat.send("/menu")
+    await take_check(chat, answers_for(score))
+    await chat.press("checkin")
+
+
+def check_in_due(db):
+    return rows(db, "SELECT due_at FROM schedule WHERE kind = 'reminder' AND status = 'pending'")
+
+
+@pytest.mark.parametrize(
+    ("taken", "first", "second"),
+    [
+        # Summer time ends on 31 October 2027: 17:00 UTC before, 18:00 UTC after.
+        (datetime(2027, 10, 10, 10, 0, tzinfo=TZ), (2027, 10, 24), (2027, 11, 7)),
+        # Summer time starts on 28 March 2027: 18:00 UTC before, 17:00 UTC after.
+        (datetime(2027, 3, 10, 10, 0, tzinfo=TZ), (2027, 3, 24), (2027, 4, 7)),
+    ],
+    ids=["end-of-summer-time", "start-of-summer-time"],
+)
+async def test_the_check_in_after_a_burden_check_stays_at_19_00_across_daylight_saving(
+    db, taken, first, second
+):
+    clock, phone = Clock(taken), Phone()
+    chat = carer(db, clock)
+    await chat.onboard("1055 AB")
+    await check_then_check_in(chat, score=8)
+    assert "Elke 2 weken ✓" in chat.labels  # a high score suggests every two weeks
+    await chat.press("c:14")
+    for day in (first, second):
+        due = datetime(*day, 19, 0, tzinfo=TZ)
+        assert await check_in_due(db) == [(schedule_utc(due),)]
+        before = len(phone.sent)
+        clock.set(due - timedelta(minutes=1))
+        await fire_and_send(db, clock, phone)
+        assert len(phone.sent) == before  # not a minute early
+        clock.set(due)
+        await fire_and_send(db, clock, phone)
+        [(to, [message])] = phone.sent[before:]
+        assert to == "anna" and message.text.startswith("Hoe gaat het met je?")
+        # It offers the check again, and the crisis button like every message.
+        assert [c.key for c in message.choices] == ["checkin.start", "reminders", "crisis"]
+        assert "Ik heb nu direct hulp nodig" in [c.label for c in message.choices]
+    third = datetime(*second, 19, 0, tzinfo=TZ) + timedelta(days=14)
+    assert await check_in_due(db) == [(schedule_utc(third),)]
+
+
+async def test_a_check_in_comes_at_most_every_14_days_unless_the_carer_asks_for_more(db):
+    chat = carer(db, Clock(datetime(2027, 3, 1, 10, 0, tzinfo=TZ)))
+    await chat.onboard("1055 AB")
+    for score, suggested in ((9, "Elke 2 weken ✓"), (5, "Elke maand ✓"), (1, "Elke 3 maanden ✓")):
+        await check_then_check_in(chat, score)
+        # Offered, never set without asking: nothing is planned until the carer picks.
+        assert await check_in_due(db) == []
+        assert suggested in chat.labels
+        assert not any(label.endswith("✓") for label in chat.labels if label != suggested)
+        await chat.press("reminders")  # "No, thanks"
+        assert await check_in_due(db) == []
+    # More often only when the carer picks it; a new choice replaces the old check-in.
+    await check_then_check_in(chat, score=9)
+    await chat.press("c:14")
+    await chat.press("checkin")
+    await chat.press("c:7")
+    assert await check_in_due(db) == [(schedule_utc(datetime(2027, 3, 8, 19, 0, tzinfo=TZ)),)]
+    # A check-in interval the bot never offered is not taken from an old or forged button.
+    await chat.press("checkin")
+    await chat.press_stale("c:1")
+    await chat.press_stale("c:x")
+    assert await check_in_due(db) == [(schedule_utc(datetime(2027, 3, 8, 19, 0, tzinfo=TZ)),)]
+    assert "Hoe vaak?" in chat.text  # the question again, nothing lost

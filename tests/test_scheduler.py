@@ -11,7 +11,7 @@ from flows import outgoing
 from flows.engine import Reply
 from flows.timers import TIMERS, TimerContext, timer
 from store import schedule
-from tests.support import TZ, rows
+from tests.support import TZ, eventually, rows
 
 
 @timer("test.ping")
@@ -58,10 +58,7 @@ async def test_the_loop_sleeps_until_a_new_timer_wakes_it(db):
     now = datetime.now(UTC)
     async with db.transaction() as tx:
         await schedule.set_timer(tx, "test.ping", "w", now, {"to": "2"}, now=now)
-    for _ in range(200):
-        if scheduler.fired:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: scheduler.fired)
     stop.set()
     await asyncio.wait_for(task, 10)
     assert scheduler.fired == 1

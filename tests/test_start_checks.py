@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
 from bot.telegram import WebhookSettings
+from tests.support import env_without_our_settings
 
 
 def run(tmp_path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    clean |= {
-        "MANTELBOT_DB": str(tmp_path / "bot.sqlite3"),
-        "TELEGRAM_API_URL": "http://127.0.0.1:9",
-    }
+    clean = env_without_our_settings(
+        MANTELBOT_DB=str(tmp_path / "bot.sqlite3"), TELEGRAM_API_URL="http://127.0.0.1:9"
+    )
     return subprocess.run(
         [sys.executable, "-m", "bot", "run", *args],
         env=clean | env,

@@ -1,4 +1,5 @@
-"""Anonymous statistics per area: counts under 5 never shown exactly; `mantelbot stats`."""
+"""Anonymous statistics per area: counts from 1 to 4 never shown exactly, 0 as 0;
+`mantelbot stats`."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ async def make_town(db: Database) -> None:
             )
 
 
-def test_counts_under_five_are_hidden():
-    assert [stats.shown(n) for n in (0, 1, 4, 5, 12)] == ["<5", "<5", "<5", "5", "12"]
+def test_counts_from_one_to_four_are_hidden_and_zero_stays_zero():
+    assert [stats.shown(n) for n in (0, 1, 4, 5, 12)] == ["0", "<5", "<5", "5", "12"]
 
 
 async def test_a_report_counts_the_areas_below(db: Database):
@@ -81,6 +82,7 @@ async def test_stats_command_prints_a_table_and_csv(db: Database):
     assert csv_out.returncode == 0 and lines[0] == "section,area,what,count"
     assert "carers,kampen-zuid,,6" in lines and "carers,zwolle,,<5" in lines
     assert "burden,,high,5" in lines and "burden,,medium,<5" in lines
+    assert "burden,,low,0" in lines  # nobody: 0 singles out no one
     assert "unmet,kampen-zuid,respite,5" in lines
     table = stats_cli("--since", "2026-01-01")
     assert table.returncode == 0

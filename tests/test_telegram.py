@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from bot.config import Config
 from bot.telegram import CHANNEL, TelegramBot, WebhookSettings, make_engine
 from store.db import Database
 from tests.fake_bot_api import FakeBotAPI, keys_of, labels_of, visible_text
-from tests.support import TZ, rows
+from tests.support import TZ, env_without_our_settings, eventually, rows
 
 # Everything every test in this module logged, and every update its users sent: the last test
 # checks that no text and no user id reached a log.
@@ -214,14 +213,6 @@ async def test_find_respite_directly_from_the_menu_in_english(fake, example_db):
         await carer.press_first(is_respite)
     assert "Respijthuis De Wilg (voorbeeld)" in carer.text
     assert "Where: West" in carer.text
-
-
-async def eventually(check: Callable[[], object], within: float = 10.0) -> None:
-    """Wait for a condition the fake server cannot see (e.g. a database row); no fixed sleeps."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 async def active(db: Database, user_id: int) -> list[tuple]:
@@ -516,12 +507,9 @@ async def test_logs_name_users_by_hash_and_never_hold_texts_or_the_token(fake, e
 
 async def test_mantelbot_run_is_the_telegram_bot(fake, example_db, tmp_path):
     """The real process, as deployed: environment in, SIGTERM to stop."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    env |= {
-        "MANTELBOT_DB": example_db.path,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.url,
-    }
+    env = env_without_our_settings(
+        MANTELBOT_DB=example_db.path, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.url
+    )
     log_file = tmp_path / "stderr.log"
     with log_file.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
@@ -548,8 +536,9 @@ async def test_mantelbot_run_is_the_telegram_bot(fake, example_db, tmp_path):
 
 
 def test_webhook_mode_without_a_url_names_the_variable(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    env |= {"MANTELBOT_DB": str(tmp_path / "x.sqlite3"), "TELEGRAM_BOT_TOKEN": "1:x"}
+    env = env_without_our_settings(
+        MANTELBOT_DB=str(tmp_path / "x.sqlite3"), TELEGRAM_BOT_TOKEN="1:x"
+    )
     done = subprocess.run(
         [sys.executable, "-m", "bot", "run", "--webhook"],
         env=env,
@@ -581,7 +570,7 @@ async def test_a_network_error_names_neither_the_url_nor_the_token():
 def test_pacing_comes_from_the_environment():
     from bot.telegram import rate_from_env
 
-    assert rate_from_env({}) == 30
+    assert rate_from_env({}) == 25
     assert rate_from_env({"MANTELBOT_TELEGRAM_RATE": "0"}) == 0
     with pytest.raises(ValueError, match="MANTELBOT_TELEGRAM_RATE"):
         rate_from_env({"MANTELBOT_TELEGRAM_RATE": "fast"})
@@ -674,12 +663,11 @@ async def test_an_update_fetched_twice_is_answered_once(fake, example_db):
 
 
 async def test_a_refused_token_exits_with_code_2_and_no_noise(fake, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    env |= {
-        "MANTELBOT_DB": str(tmp_path / "x.sqlite3"),
-        "TELEGRAM_BOT_TOKEN": "123456:not-the-right-token-at-all",
-        "TELEGRAM_API_URL": fake.url,
-    }
+    env = env_without_our_settings(
+        MANTELBOT_DB=str(tmp_path / "x.sqlite3"),
+        TELEGRAM_BOT_TOKEN="123456:not-the-right-token-at-all",
+        TELEGRAM_API_URL=fake.url,
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=subprocess.PIPE
     )
@@ -693,8 +681,9 @@ async def test_a_refused_token_exits_with_code_2_and_no_noise(fake, tmp_path):
 @asynccontextmanager
 async def bot_process(fake: FakeBotAPI, db_path: str, log_file: Path) -> AsyncIterator:
     """`mantelbot run` as deployed, in its own process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MANTELBOT_", "TELEGRAM_"))}
-    env |= {"MANTELBOT_DB": db_path, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
+    env = env_without_our_settings(
+        MANTELBOT_DB=db_path, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.url
+    )
     polls = fake.polls
     with log_file.open("ab") as stderr:
         process = await asyncio.create_subprocess_exec(

@@ -203,6 +203,14 @@ async def test_a_carer_with_every_coordinator_command_and_button_changes_nothing
         await fenna.press("res")
         await fenna.press("upload")
         await upload(fenna, "hulpbronnen.csv", UPLOAD)
+        await fenna.send("/beheer")  # a news message, up to its preview (not sent)
+        await fenna.press("news")
+        await fenna.press("new")
+        await fenna.press("ba:wb-noord")
+        await fenna.press("next")
+        await fenna.press("cat:course")
+        # The preview is two messages: the carer's message, then the question.
+        await fenna.send("Nieuw: een cursus in Noord.", until=lambda sent: len(sent) >= 2)
         seen = [
             key
             for call in fake.sent(COORDINATOR)
@@ -210,6 +218,7 @@ async def test_a_carer_with_every_coordinator_command_and_button_changes_nothing
             for key in keys_of(call.result)
         ]
         assert {"ok", "archive", "edit", "apply", "ef:phone", "ro:0"} <= set(seen)
+        assert {"news", "ba:*", "ba:wb-noord", "next", "cat:*", "areas", "cancel"} <= set(seen)
 
         await onboard(carer, "9912 AB")
         before = await snapshot(weidebroek)
@@ -220,6 +229,9 @@ async def test_a_carer_with_every_coordinator_command_and_button_changes_nothing
         assert "Stuur /coordinator met daarachter de code" in carer.text
         # The buttons of the weekly digest too (they work from any step, for coordinators).
         seen += ["fr:ok:wb-logeerhuis", "fr:ed:wb-logeerhuis", "fr:ar:wb-logeerhuis"]
+        seen += ["send:1", "send:0"]  # "Send to N carers" (nobody was in Noord at the preview)
+        # The preview shows the carers' own button to stop news: a carer may press that one.
+        seen.remove("news.off")
         for key in dict.fromkeys(seen):  # replayed callback data, each once
             own = carer.menu()
             await carer._turn(lambda k=key, m=own: fake.press(OTHER, m, k), has_keyboard)

@@ -4,8 +4,7 @@ coordinator, then closed, and the coordinator never learns who the carer is."""
 from __future__ import annotations
 
 from tests.fake_bot_api import FakeBotAPI, keys_of, labels_of
-from tests.support import rows
-from tests.test_coordinators import make_coordinator
+from tests.support import make_coordinator, rows
 from tests.test_telegram import Carer, fake, onboard, running  # noqa: F401
 
 QUESTION = "Mijn vader heeft dementie en ik slaap slecht. Wie kan een dag per week oppassen?"

@@ -3,11 +3,11 @@ town of Lindenoord next to it. Postcodes 9911-9914 are invented for these tests.
 
 from __future__ import annotations
 
-from store import areas, coordinators, resources
+from store import areas, resources
 from store.areas import Area
 from store.db import Database
 from store.resources import Resource
-from tests.support import NOW
+from tests.support import make_coordinator
 
 AREAS = (
     Area("weidebroek", "Weidebroek", "nl", (9911,)),
@@ -64,16 +64,13 @@ async def build(db: Database) -> None:
 async def add_coordinator(
     db: Database, external_id: str, area_codes: list[str], *, role="coordinator", channel="test"
 ) -> int:
-    async with db.transaction() as tx:
-        user_id = await coordinators.user_for(tx, channel, external_id, NOW)
-        await coordinators.save(
-            tx,
-            user_id,
-            role=role,
-            name="Fenna de Vries",
-            org="Steunpunt Weidebroek",
-            areas=area_codes,
-            actor="test",
-            now=NOW,
-        )
-    return user_id
+    """Fenna, of the town's own steunpunt."""
+    return await make_coordinator(
+        db,
+        external_id,
+        area_codes,
+        role=role,
+        channel=channel,
+        name="Fenna de Vries",
+        org="Steunpunt Weidebroek",
+    )

@@ -2,6 +2,7 @@
 
 from flows.coordinators import (  # noqa: F401
     beheer,
+    broadcast,
     changes,
     freshness,
     handovers,

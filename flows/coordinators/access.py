@@ -17,6 +17,7 @@ from flows.engine import (
     HOME_STEP,
     N_,
     STEPS,
+    AnswerFn,
     Choice,
     Context,
     Incoming,
@@ -81,6 +82,19 @@ def refuse(ctx: Context, text: str | None = None, *, coordinator: bool = False) 
     return Turn([reply], next=HOME_STEP if ctx.step else FIRST_STEP)
 
 
+def _guarded(answer: CoordinatorAnswer, *, admin: bool = False) -> AnswerFn:
+    """The engine's answer for `answer`: it runs only for a coordinator (or an admin); anyone
+    else is refused and nothing changes."""
+
+    async def guarded(ctx: Context, msg: Incoming) -> Turn:
+        me = await authorise(ctx, admin=admin)
+        if me is None:
+            return refuse(ctx)
+        return await answer(ctx, msg, me)
+
+    return guarded
+
+
 def coordinator_step(
     name: str, ask: CoordinatorAsk, *, admin: bool = False
 ) -> Callable[[CoordinatorAnswer], CoordinatorAnswer]:
@@ -94,13 +108,7 @@ def coordinator_step(
         return await ask(ctx, me)
 
     def register(answer: CoordinatorAnswer) -> CoordinatorAnswer:
-        async def guarded_answer(ctx: Context, msg: Incoming) -> Turn:
-            me = await authorise(ctx, admin=admin)
-            if me is None:
-                return refuse(ctx)
-            return await answer(ctx, msg, me)
-
-        step(name, guarded_ask)(guarded_answer)
+        step(name, guarded_ask)(_guarded(answer, admin=admin))
         return answer
 
     return register
@@ -112,13 +120,7 @@ def coordinator_command(
     """Register a command (e.g. /beheer) that only coordinators may use."""
 
     def register(handler: CoordinatorAnswer) -> CoordinatorAnswer:
-        async def guarded(ctx: Context, msg: Incoming) -> Turn:
-            me = await authorise(ctx, admin=admin)
-            if me is None:
-                return refuse(ctx)
-            return await handler(ctx, msg, me)
-
-        command(*names)(guarded)
+        command(*names)(_guarded(handler, admin=admin))
         return handler
 
     return register
@@ -129,21 +131,10 @@ def coordinator_choice(prefix: str) -> Callable[[CoordinatorAnswer], Coordinator
     for coordinators only: a carer who replays one is refused and nothing changes."""
 
     def register(handler: CoordinatorAnswer) -> CoordinatorAnswer:
-        async def guarded(ctx: Context, msg: Incoming) -> Turn:
-            me = await authorise(ctx)
-            if me is None:
-                return refuse(ctx)
-            return await handler(ctx, msg, me)
-
-        global_prefix(prefix)(guarded)
+        global_prefix(prefix)(_guarded(handler))
         return handler
 
     return register
-
-
-async def in_scope(ctx: Context, me: Coordinator, area_codes: list[str]) -> bool:
-    """True when all these areas are within the coordinator's areas (or below them)."""
-    return await coordinators.in_scope(ctx.tx, me, area_codes)
 
 
 async def scope(ctx: Context, me: Coordinator) -> set[str] | None:

@@ -23,6 +23,7 @@ from flows.engine import (
     goto,
     not_understood,
 )
+from flows.labels import short_label
 from store import areas, coordinators, users
 from store.coordinators import Coordinator
 
@@ -161,11 +162,11 @@ async def ask_invite(ctx: Context, me: Coordinator) -> Reply:
     chosen = set(ctx.data.get("areas", []))
     names = await areas.names(ctx.tx)
     choices = tuple(
-        Choice(f"ia:{code}", ("✓ " if code in chosen else "") + name[:26])
+        Choice(f"ia:{code}", short_label(("✓ " if code in chosen else "") + name))
         for code, name in sorted(names.items(), key=lambda item: item[1])
     )
     return Reply(
-        _("For which areas? Tap to choose, then make the code."),
+        _("For which areas? Choose them one by one, then make the code."),
         choices + (Choice("make", _("Make the code")), Choice("beheer", _("Back to management"))),
     )
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 from flows.coordinators.access import coordinator_choice
+from flows.coordinators.resource_fields import last_checked
 from flows.coordinators.resource_manage import CARD, STALE_DAYS, actor, editable, not_yours
 from flows.engine import Choice, Context, Incoming, Reply, Turn, goto, not_understood
 from flows.outgoing import send
@@ -54,8 +55,7 @@ def digest(t, found: list[Resource]) -> list[Reply]:
         )
     ]
     for resource in found[:SHOWN]:
-        checked = resource.last_verified or _("never")
-        text = f"{resource.name}\n" + _("Last checked: {date}").format(date=checked)
+        text = f"{resource.name}\n" + last_checked(t, resource)
         labels = {"ok": _("Still correct"), "ed": _("Edit"), "ar": _("Archive (hide)")}
         keys = {action: key_for(action, resource.id) for action in ACTIONS}
         choices = tuple(Choice(key, labels[a]) for a, key in keys.items() if key)

@@ -18,6 +18,7 @@ from flows.coordinators.access import (
 )
 from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood
 from flows.handover_relay import TOPIC_LABELS, area_name, carer_label, parse_time, signature
+from flows.labels import short_label
 from flows.language import LANGUAGE_NAMES
 from store import coordinators, handovers
 from store.coordinators import Coordinator
@@ -30,12 +31,10 @@ beheer_entry("handovers", N_("Questions from carers"), "beheer.handovers", order
 
 
 async def may_see(ctx: Context, me: Coordinator, handover: Handover) -> bool:
-    """Admins see every question; a coordinator those of their areas (and below)."""
-    if me.is_admin:
-        return True
-    return handover.area_code is not None and await coordinators.in_scope(
-        ctx.tx, me, [handover.area_code]
-    )
+    """Admins see every question; a coordinator those of their areas (and below). A question
+    without a district is for admins only."""
+    district = [handover.area_code] if handover.area_code else []
+    return await coordinators.in_scope(ctx.tx, me, district)
 
 
 def _number(ctx: Context) -> int:
@@ -88,7 +87,7 @@ async def ask_queue(ctx: Context, me: Coordinator) -> Reply:
             + _("answer by {due}").format(due=ctx.t.format_datetime(due))
             + f" · {await _status(ctx, me, handover)}{late}"
         )
-        choices.append(Choice(f"ho:{handover.id}", f"#{handover.id} {area}"[:30]))
+        choices.append(Choice(f"ho:{handover.id}", short_label(f"#{handover.id} {area}")))
     if len(waiting) > QUEUE_SHOWN:
         lines.append(_("… and {count} more.").format(count=len(waiting) - QUEUE_SHOWN))
     return Reply("\n".join(lines), (*choices, back))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 
 from flows.coordinators.access import scope
-from flows.engine import N_, Choice, Context
+from flows.engine import N_, Choice, Context, Translator
 from flows.find_help import category_labels
-from store import areas
+from flows.labels import short_label
+from store import areas, resources
 from store.coordinators import Coordinator
 from store.resources import Resource
 
@@ -98,8 +99,7 @@ async def card(ctx: Context, resource: Resource) -> str:
         lines.append(_("Shown to carers"))
     if resource.starts_at:  # not editable here, but needed to check a course
         lines.append(_dates(ctx, resource))
-    checked = resource.last_verified or _("never")
-    lines.append(_("Last checked: {date}").format(date=checked))
+    lines.append(last_checked(ctx.t, resource))
     lines.append("")
     for name, label in text_fields().items():
         if name == "name":
@@ -110,11 +110,21 @@ async def card(ctx: Context, resource: Resource) -> str:
     return "\n".join(lines)
 
 
+def last_checked(t: Translator, resource: Resource) -> str:
+    """ "Last checked: 3 December 2026", as dates are written elsewhere (not 2026-12-03)."""
+    checked = resource.last_verified
+    try:
+        shown = t.format_date(date.fromisoformat(checked)) if checked else t.gettext("never")
+    except ValueError:
+        shown = checked or ""
+    return t.gettext("Last checked: {date}").format(date=shown)
+
+
 def area_choices(chosen: set[str], allowed: list[str], names: dict[str, str]) -> tuple[Choice, ...]:
     """Toggle buttons (`ar:N`, N the place in `allowed`) for the areas a coordinator may pick;
     chosen ones carry a tick. An index keeps the key short whatever the area code."""
     return tuple(
-        Choice(f"ar:{i}", ("✓ " if code in chosen else "") + names.get(code, code)[:26])
+        Choice(f"ar:{i}", short_label(("✓ " if code in chosen else "") + names.get(code, code)))
         for i, code in enumerate(allowed)
     )
 
@@ -125,3 +135,9 @@ def toggled_area(key: str | None, allowed: list[str]) -> str | None:
         return None
     index = int(key[3:])
     return allowed[index] if index < len(allowed) else None
+
+
+def chosen_category(choice: str | None) -> str | None:
+    """The kind of help an `rc:…` button stands for; None for anything else."""
+    category = (choice or "").removeprefix("rc:")
+    return category if category in resources.CATEGORIES else None

@@ -16,6 +16,7 @@ from flows.coordinators.resource_fields import (
     area_choices,
     card,
     check_value,
+    chosen_category,
     my_areas,
     text_fields,
     toggled_area,
@@ -34,6 +35,7 @@ from flows.engine import (
     stay,
 )
 from flows.find_help import category_labels
+from flows.labels import short_label
 from store import areas, managed_resources, resources
 from store.coordinators import Coordinator
 from store.resources import Resource
@@ -95,8 +97,8 @@ async def ask_category(ctx: Context, me: Coordinator) -> Reply:
 
 @coordinator_step("beheer.res.cat", ask=ask_category)
 async def category(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    chosen = (msg.choice or "").removeprefix("rc:")
-    if chosen not in resources.CATEGORIES:
+    chosen = chosen_category(msg.choice)
+    if chosen is None:
         return not_understood()
     return goto(LIST, data={"category": chosen})
 
@@ -122,11 +124,11 @@ async def ask_list(ctx: Context, me: Coordinator) -> Reply:
             _("I found nothing in your areas. Type another name, or go back."),
             (Choice("beheer.res", _("Resources menu")),),
         )
-    text = _("Found {n} in your areas. Tap one to open it; or type another name.").format(
+    text = _("Found {n} in your areas. Choose one to open it, or type another name.").format(
         n=len(found)
     )
     choices = [
-        Choice(f"ro:{page * PAGE + i}", (r.name if r.active else "🗄 " + r.name)[:30])
+        Choice(f"ro:{page * PAGE + i}", short_label(r.name if r.active else "🗄 " + r.name))
         for i, r in enumerate(shown)
     ]
     if (page + 1) * PAGE < len(found):
@@ -296,8 +298,8 @@ async def value(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
 
 @coordinator_step("beheer.res.category", ask=ask_category)
 async def change_category(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    chosen = (msg.choice or "").removeprefix("rc:")
-    if chosen not in resources.CATEGORIES:
+    chosen = chosen_category(msg.choice)
+    if chosen is None:
         return not_understood()
     resource = await editable(ctx, me, ctx.data.get("id"))
     if resource is None:
@@ -312,7 +314,7 @@ async def ask_areas(ctx: Context, me: Coordinator) -> Reply:
     chosen = {a for a in ctx.data.get("areas", []) if isinstance(a, str)}
     names = await areas.names(ctx.tx)
     return Reply(
-        _("Which areas does it serve? Tap to choose, then save."),
+        _("Which areas does it serve? Choose them one by one, then save."),
         area_choices(chosen, allowed, names) + (Choice("save", _("Save")),),
     )
 

@@ -15,6 +15,7 @@ from flows.coordinators.resource_fields import (
     area_choices,
     card,
     check_value,
+    chosen_category,
     my_areas,
     text_fields,
     toggled_area,
@@ -89,8 +90,8 @@ async def name(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
 
 @coordinator_step("beheer.new.category", ask=ask_category)
 async def category(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
-    chosen = (msg.choice or "").removeprefix("rc:")
-    if chosen not in resources.CATEGORIES:
+    chosen = chosen_category(msg.choice)
+    if chosen is None:
         return not_understood()
     return goto("beheer.new.areas", data={"r": draft(ctx) | {"category": chosen, "areas": []}})
 
@@ -100,7 +101,7 @@ async def ask_areas(ctx: Context, me: Coordinator) -> Reply:
     chosen = set(draft(ctx).get("areas") or [])
     names = await areas.names(ctx.tx)
     return Reply(
-        ctx._("For which areas? Tap to choose, then go on."),
+        ctx._("For which areas? Choose them one by one, then go on."),
         area_choices(chosen, allowed, names) + (Choice("next", ctx._("Next")),),
     )
 
@@ -178,8 +179,14 @@ def _resource(values: dict[str, object], resource_id: str, today: str, org: str)
 async def ask_confirm(ctx: Context, me: Coordinator) -> list[Reply]:
     _ = ctx._
     preview = _resource(draft(ctx), "-", ctx.now.date().isoformat(), me.org)
+    shown = _("This is what carers will see:") + "\n\n" + await card(ctx, preview)
+    if not preview.has_contact:  # e.g. a walk-in group: its address is added with "Edit"
+        shown += "\n\n" + _(
+            "Note: there is no phone number, email, website or address. Carers will not know "
+            "how to reach it. You can add them after saving, with 'Edit'."
+        )
     return [
-        Reply(_("This is what carers will see:") + "\n\n" + await card(ctx, preview)),
+        Reply(shown),
         Reply(
             _("Save it?"),
             (Choice("save", _("Save")), Choice("cancel", _("Cancel, do not save"))),

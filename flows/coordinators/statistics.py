@@ -1,4 +1,4 @@
-"""/beheer → Figures: anonymous counts for my areas. Every count under 5 shows as "<5"
+"""/beheer → Figures: anonymous counts for my areas. Every count from 1 to 4 shows as "<5"
 (store/stats.py), so no single carer can be picked out."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ async def figures(ctx: Context, me: Coordinator) -> str:
     report = await stats.report(ctx.tx, None if allowed is None else allowed, STAT_BANDS)
     names = await areas.names(ctx.tx) | {needs.OUTSIDE: _("Outside every area")}
     labels = category_labels(ctx)
-    lines = [_("Figures for your areas. Anonymous: a number under 5 shows as <5."), ""]
+    lines = [_("Figures for your areas. Anonymous: a number from 1 to 4 shows as <5."), ""]
     lines.append(_("Carers per area:"))
     lines += [
         f"• {names.get(code, code)}: {stats.shown(n)}" for code, n in sorted(report.carers.items())
