@@ -1,8 +1,9 @@
 """A made-up sociale kaart for the benches: realistic rows (~700 bytes) over uneven districts.
 
-20 cities under `nl`, the other areas districts of them. How many resources a district has
-follows a lognormal spread (a few districts hold many times the median), as real municipalities
-do; about 5 % of resources serve a whole city and 0.1 % the whole country.
+20 cities under `nl` (half the areas when there are fewer than 40), the other areas districts of
+them. How many resources a district has follows a lognormal spread (a few districts hold many
+times the median), as real municipalities do; about 5 % of resources serve a whole city and
+0.1 % the whole country.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def postcode(district: int) -> int:
 def fill(path: str | Path, n_resources: int, n_areas: int, seed: int = 42) -> list[str]:
     """Fill a migrated, empty database at `path`; the district codes, in order."""
     rng = random.Random(seed)
-    cities = [f"city-{i}" for i in range(20)]
+    cities = [f"city-{i}" for i in range(max(1, min(20, n_areas // 2)))]
     districts = [f"district-{i}" for i in range(n_areas - len(cities))]
     parent_of = {d: cities[i % len(cities)] for i, d in enumerate(districts)}
     weights = [rng.lognormvariate(0, 1.0) for _ in districts]

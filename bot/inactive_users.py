@@ -1,8 +1,9 @@
 """Users a channel saw leave (blocked the bot on Telegram, unregistered from Signal).
 
 They are marked inactive in the database, so nothing the bot sends on its own goes to them. When
-one writes again they are back, and marked active. Only the ones this process saw leave are kept
-in memory: an ordinary message costs no database write.
+one writes again they are back, and marked active. The inactive ones are kept in memory (read
+once, at the first message after a start, since another process may have marked them): an
+ordinary message costs no database access.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class InactiveUsers:
         self._db = db
         self._channel = channel
         self._gone: set[str] = set()
+        self._read = False
 
     def saw_leave(self, external_id: str) -> None:
         """Someone else (the outbox sender) stores it; their next message undoes it."""
@@ -35,6 +37,10 @@ class InactiveUsers:
         log.info("user=%s active=%s stored=%s", ref, active, changed)
 
     async def wrote(self, external_id: str, ref: str) -> None:
-        """A user this process saw leave writes again: they are back."""
+        """A user marked inactive writes again: they are back."""
+        if not self._read:
+            async with self._db.read() as tx:
+                self._gone |= await users.inactive(tx, self._channel)
+            self._read = True
         if external_id in self._gone:
             await self.set_active(external_id, ref, True)

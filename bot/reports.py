@@ -12,12 +12,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
-from flows.bands import BANDS
+from flows.bands import STAT_BANDS
 from store import audit, stats
 from store.db import Database
 
 Gettext = Callable[[str], str]
-STAT_BANDS = tuple(stats.Band(b.name, b.lowest, b.highest) for b in BANDS)
 
 
 def iso_date(value: str) -> date:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store import stats
+
 HANDOVER = "consult"
 
 
@@ -27,6 +29,10 @@ BANDS = (
     Band("medium", 4, 6, doors=("course", "peers", "practical_help")),
     Band("high", 7, 9, doors=("respite", "consult", "emotional_support")),
 )
+
+
+# The same bands for the statistics, which the store counts (it does not import flows).
+STAT_BANDS = tuple(stats.Band(b.name, b.lowest, b.highest) for b in BANDS)
 
 
 def band_for(score: int) -> Band:

@@ -38,16 +38,8 @@ def split_postcodes(spec: str) -> tuple[tuple[int, ...], list[str]]:
     return tuple(sorted(values)), bad
 
 
-def parse_postcodes(spec: str) -> tuple[int, ...]:
-    """Like `split_postcodes`, but raises ValueError naming the first bad part."""
-    values, bad = split_postcodes(spec)
-    if bad:
-        raise ValueError(f"'{bad[0]}' is not a PC4 postcode or range like 1051-1058")
-    return values
-
-
 def format_postcodes(values: tuple[int, ...] | list[int]) -> str:
-    """The inverse of parse_postcodes: consecutive values become ranges."""
+    """The inverse of `split_postcodes`: consecutive values become ranges."""
     parts: list[str] = []
     ordered = sorted(set(values))
     i = 0

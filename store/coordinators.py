@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from store import audit, users
+from store import areas, audit, users
 from store.db import Tx
 
 ROLES = ("coordinator", "admin")
@@ -196,6 +196,12 @@ async def scope(tx: Tx, coordinator: Coordinator) -> set[str] | None:
         coordinator.areas,
     ) as cur:
         return {row[0] for row in await cur.fetchall()}
+
+
+async def area_codes(tx: Tx, coordinator: Coordinator) -> list[str]:
+    """`scope` as a sorted list: every area code for an admin."""
+    allowed = await scope(tx, coordinator)
+    return sorted(allowed if allowed is not None else await areas.codes(tx))
 
 
 async def in_scope(tx: Tx, coordinator: Coordinator, area_codes: list[str]) -> bool:

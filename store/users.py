@@ -83,6 +83,14 @@ async def delete(tx: Tx, user_id: int) -> None:
     await tx.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
 
+async def inactive(tx: Tx, channel: str) -> set[str]:
+    """The external ids of the channel's users marked unreachable."""
+    async with tx.execute(
+        "SELECT external_id FROM users WHERE channel = ? AND active = 0", (channel,)
+    ) as cur:
+        return {row[0] for row in await cur.fetchall()}
+
+
 async def set_active(tx: Tx, channel: str, external_id: str, active: bool) -> bool:
     """Mark a user reachable or not (e.g. they blocked the bot). True when a stored row changed;
     without consent there is no row, and nothing is stored."""

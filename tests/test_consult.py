@@ -5,8 +5,7 @@ from datetime import date
 import pytest
 
 from flows.consult import add_working_days
-from tests.everything import rows_about
-from tests.support import Chat, make_engine, rows
+from tests.support import Chat, make_engine, rows, rows_about
 from tests.test_coordinators import make_coordinator
 
 QUESTION = "Mijn moeder heeft dementie. Hoe regel ik logeeropvang?"

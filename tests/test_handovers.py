@@ -14,8 +14,7 @@ from bot.terminal import ConsoleChannel
 from flows import office_hours
 from store import coordinators
 from store.db import Database
-from tests.everything import rows_about
-from tests.support import NOW, TZ, Chat, dump, make_coordinator, make_engine, rows
+from tests.support import NOW, TZ, Chat, dump, make_coordinator, make_engine, rows, rows_about
 from tests.test_cli import mantelbot
 
 QUESTION = "Ik ben op van de zorg voor mijn moeder. Wie helpt met logeeropvang?"

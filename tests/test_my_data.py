@@ -5,8 +5,7 @@ import json
 import pytest
 
 from store import burden
-from tests.everything import rows_about
-from tests.support import NOW, Chat, make_engine, rows
+from tests.support import NOW, Chat, make_engine, rows, rows_about
 
 
 async def user_id(db, external_id: str = "carer-1") -> int:

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.everything import rows_about
-from tests.support import Chat, make_engine, rows
+from tests.support import Chat, make_engine, rows, rows_about
 
 
 async def recognise(chat: Chat, *answers: str) -> None:

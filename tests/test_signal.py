@@ -394,6 +394,22 @@ async def test_the_outbox_sender_delivers_over_signal_and_marks_a_gone_carer_ina
     assert "Nieuws 2" not in fake.texts(phone.uuid)
 
 
+async def test_a_gone_carer_who_writes_after_a_restart_is_active_again(fake, kampen):
+    phone = Phone(fake)
+    async with running(fake, kampen, with_sender=True):
+        await onboard(phone)
+        fake.phones[phone.uuid].registered = False
+        async with kampen.transaction() as tx:
+            await outgoing.send(tx, "signal", phone.uuid, [Reply("Nieuws")], "n", now=NOW)
+        await eventually(lambda: rows(kampen, "SELECT 1 FROM users WHERE active = 0"))
+    fake.phones[phone.uuid].registered = True
+    # A new process did not see them leave: their message must still bring them back, or no
+    # reminder or news would reach them again.
+    async with running(fake, kampen):
+        await phone.says("/menu", until="What would you like to do?")
+    assert await rows(kampen, "SELECT active FROM users") == [(1,)]
+
+
 async def test_telegram_and_signal_in_one_process_on_one_database(fake, kampen):
     """`MANTELBOT_CHANNELS=telegram,signal`: one engine, both channels, each with its sender;
     a message queued for a Telegram carer and one for a Signal carer each arrive once."""

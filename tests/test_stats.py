@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import date
 
-from bot import reports
+from flows.bands import STAT_BANDS
 from store import stats
 from store.db import Database
 
@@ -55,9 +55,9 @@ def test_counts_from_one_to_four_are_hidden_and_zero_stays_zero():
 async def test_a_report_counts_the_areas_below(db: Database):
     await make_town(db)
     async with db.read() as tx:
-        kampen = await stats.report(tx, ["kampen"], reports.STAT_BANDS)
-        recent = await stats.report(tx, ["kampen"], reports.STAT_BANDS, date(2026, 1, 1))
-        zwolle = await stats.report(tx, ["zwolle"], reports.STAT_BANDS)
+        kampen = await stats.report(tx, ["kampen"], STAT_BANDS)
+        recent = await stats.report(tx, ["kampen"], STAT_BANDS, date(2026, 1, 1))
+        zwolle = await stats.report(tx, ["zwolle"], STAT_BANDS)
     assert kampen.carers == {"kampen-zuid": 6}
     assert kampen.bands == {"low": 0, "medium": 1, "high": 5}
     assert kampen.asked == [("respite", 7), ("course", 1)]
@@ -106,7 +106,7 @@ async def test_questions_for_an_adviser_open_and_answered(db: Database):
                 "'nl', ?, '2026-05-01', '2026-05-05', ?)",
                 (n % 6 + 1, status, answered),
             )
-        report = await stats.report(tx, ["kampen"], reports.STAT_BANDS)
+        report = await stats.report(tx, ["kampen"], STAT_BANDS)
     assert report.handovers == {"open": 6, "answered": 3}
 
 
@@ -117,5 +117,5 @@ async def test_coordinators_are_not_counted_as_carers(db: Database):
             "INSERT INTO coordinators (user_id, role, name, org, created_at) "
             "VALUES (1, 'coordinator', 'Fenna', 'Steunpunt', '2026-01-01')"
         )
-        report = await stats.report(tx, ["kampen"], reports.STAT_BANDS)
+        report = await stats.report(tx, ["kampen"], STAT_BANDS)
     assert report.carers == {"kampen-zuid": 5}  # user 1 lives there but is staff

@@ -15,11 +15,21 @@ from datetime import UTC, datetime, time, timedelta
 from flows.coordinators.access import coordinator_choice
 from flows.coordinators.resource_fields import last_checked
 from flows.coordinators.resource_manage import CARD, STALE_DAYS, actor, editable, not_yours
-from flows.engine import Choice, Context, Incoming, Reply, Turn, goto, not_understood
+from flows.engine import (
+    Choice,
+    Context,
+    Incoming,
+    Reply,
+    Translator,
+    Turn,
+    goto,
+    not_understood,
+)
 from flows.outgoing import send
 from flows.timers import TimerContext, timer
-from store import areas, coordinators, managed_resources, schedule, users
+from store import coordinators, managed_resources, schedule, users
 from store.coordinators import Coordinator
+from store.db import Tx
 from store.resources import Resource
 
 KIND = "freshness"
@@ -34,17 +44,16 @@ def key_for(action: str, resource_id: str) -> str | None:
     return key if len(key.encode()) <= 64 else None
 
 
-async def stale_for(tx, me: Coordinator, now: datetime) -> list[Resource]:
+async def stale_for(tx: Tx, me: Coordinator, now: datetime) -> list[Resource]:
     """Active resources the coordinator may change, not checked for STALE_DAYS days."""
-    allowed = await coordinators.scope(tx, me)
-    codes = sorted(allowed) if allowed is not None else sorted(await areas.codes(tx))
+    codes = await coordinators.area_codes(tx, me)
     found = await managed_resources.in_scope(
         tx, codes, stale_before=now.date() - timedelta(days=STALE_DAYS)
     )
     return [r for r in found if managed_resources.manageable(r, codes)]
 
 
-def digest(t, found: list[Resource]) -> list[Reply]:
+def digest(t: Translator, found: list[Resource]) -> list[Reply]:
     _ = t.gettext
     replies = [
         Reply(

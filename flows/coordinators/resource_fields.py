@@ -7,11 +7,10 @@ import re
 from dataclasses import fields
 from datetime import date, datetime
 
-from flows.coordinators.access import scope
 from flows.engine import N_, Choice, Context, Translator
 from flows.find_help import category_labels
 from flows.labels import short_label
-from store import areas, resources
+from store import areas, coordinators, resources
 from store.coordinators import Coordinator
 from store.resources import Resource
 
@@ -48,10 +47,7 @@ def text_fields() -> dict[str, str]:
 
 async def my_areas(ctx: Context, me: Coordinator) -> list[str]:
     """The area codes the coordinator may act on: their areas and below, or all for an admin."""
-    allowed = await scope(ctx, me)
-    if allowed is None:
-        return sorted(await areas.codes(ctx.tx))
-    return sorted(allowed)
+    return await coordinators.area_codes(ctx.tx, me)
 
 
 def check_value(ctx: Context, name: str, value: str) -> str | None:

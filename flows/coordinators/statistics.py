@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from flows.bands import BANDS
+from flows.bands import STAT_BANDS
 from flows.coordinators.access import beheer_entry, coordinator_step, scope
 from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood
 from flows.find_help import category_labels
 from store import areas, needs, stats
 from store.coordinators import Coordinator
 
-STAT_BANDS = tuple(stats.Band(b.name, b.lowest, b.highest) for b in BANDS)
 BAND_LABELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
 STATUS_LABELS = {"open": N_("waiting for an answer"), "answered": N_("answered")}
 TOP = 5  # categories shown
@@ -21,7 +20,7 @@ beheer_entry("stats", N_("Figures for my areas"), "beheer.stats", order=60)
 async def figures(ctx: Context, me: Coordinator) -> str:
     _ = ctx._
     allowed = await scope(ctx, me)
-    report = await stats.report(ctx.tx, None if allowed is None else allowed, STAT_BANDS)
+    report = await stats.report(ctx.tx, allowed, STAT_BANDS)
     names = await areas.names(ctx.tx) | {needs.OUTSIDE: _("Outside every area")}
     labels = category_labels(ctx)
     lines = [_("Figures for your areas. Anonymous: a number from 1 to 4 shows as <5."), ""]
