@@ -392,12 +392,8 @@ def _target(value: str, _) -> tuple[str, str] | None:
     return channel, external_id.strip()
 
 
-def _area_list(value: str) -> list[str]:
-    return [code.strip() for code in value.split(",") if code.strip()]
-
-
 async def _coordinators(db: Database, config: Config, args: argparse.Namespace, _) -> int:
-    actor = f"cli:{os.environ.get('USER', 'unknown')}"
+    actor = _actor()
     now = datetime.now(config.timezone)
     if args.action == "list":
         async with db.read() as tx:
@@ -410,7 +406,7 @@ async def _coordinators(db: Database, config: Config, args: argparse.Namespace, 
         print(_("{n} coordinators").format(n=len(listed)))
         return EXIT_OK
     if args.action == "invite":
-        codes = _area_list(args.areas)
+        codes = reports.area_list(args.areas)
         async with db.transaction() as tx:
             unknown = await coordinators.unknown_areas(tx, codes)
             if unknown or not codes:
@@ -438,7 +434,7 @@ async def _coordinators(db: Database, config: Config, args: argparse.Namespace, 
             return EXIT_FAILED
         print(_("{account} is no longer a coordinator.").format(account=args.target))
         return EXIT_OK
-    codes = _area_list(args.areas)
+    codes = reports.area_list(args.areas)
     async with db.transaction() as tx:
         unknown = await coordinators.unknown_areas(tx, codes)
         if unknown:

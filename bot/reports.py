@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from flows.bands import STAT_BANDS
-from store import audit, stats
+from store import audit, coordinators, stats
 from store.db import Database
 
 Gettext = Callable[[str], str]
@@ -24,6 +24,11 @@ def iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: {value!r}") from None
+
+
+def area_list(value: str) -> list[str]:
+    """`--areas a, b,c` as codes."""
+    return [code.strip() for code in value.split(",") if code.strip()]
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -48,11 +53,10 @@ def stat_rows(report: stats.Report) -> list[tuple[str, str, str, str]]:
 
 
 async def stats_command(db: Database, args: argparse.Namespace, _: Gettext, out: TextIO) -> int:
-    wanted = [a.strip() for a in args.areas.split(",") if a.strip()] if args.areas else None
+    wanted = area_list(args.areas) if args.areas else None
     async with db.read() as tx:
         if wanted:
-            known = {row[0] for row in (await tx.execute("SELECT code FROM areas")).rows}
-            unknown = [code for code in wanted if code not in known]
+            unknown = await coordinators.unknown_areas(tx, wanted)
             if unknown:
                 print(
                     _("Unknown area codes: {codes}").format(codes=", ".join(unknown)),

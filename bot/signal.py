@@ -445,6 +445,7 @@ class SignalChannel:
                     return result
             if shown(replies):
                 self._remember(recipient, replies)
+                await self.engine.offered_on_its_own(CHANNEL, recipient, replies)
         return SendResult(Outcome.DELIVERED)
 
     async def _outbox_pace(self) -> None:

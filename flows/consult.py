@@ -25,7 +25,7 @@ from flows.engine import (
 )
 from flows.handover_relay import TOPIC_LABELS
 from flows.language import LANGUAGE_NAMES
-from store import areas, handovers, resources
+from store import areas, coordinators, handovers, resources
 
 ANSWER_WORKING_DAYS = 2
 MAX_QUESTION = 1000
@@ -74,6 +74,27 @@ async def phone_numbers(ctx: Context) -> str:
     return "\n".join(lines)
 
 
+def question_area(ctx: Context) -> str | None:
+    """The area a question is filed under: the carer's district (none outside every area)."""
+    return ctx.home_area if ctx.home_area != areas.ROOT else None
+
+
+async def nobody_answers(ctx: Context) -> str:
+    """Said before the carer writes a question where no coordinator or administrator answers
+    for their area; empty where someone does."""
+    if await coordinators.for_area(ctx.tx, question_area(ctx)):
+        return ""
+    return (
+        "\n\n"
+        + ctx._(
+            "Right now no carer support adviser answers through this chat in your area. You "
+            "can still leave your question, but I cannot say when an answer will come."
+        )
+        + "\n\n"
+        + await phone_numbers(ctx)
+    )
+
+
 async def ask_start(ctx: Context) -> list[Reply]:
     _ = ctx._
     intro = _(
@@ -94,15 +115,13 @@ async def ask_start(ctx: Context) -> list[Reply]:
     if ctx.consented:
         waiting = [h for h in await handovers.for_user(ctx.tx, ctx.user.id) if h.is_open]
         mine = (Choice(f"hc:r:{waiting[-1].id}", _("My open question")),) if waiting else ()
+        how = "\n\n" + _(
+            "Tell me what your question is about and write it in a few sentences. I pass it on "
+            "to the carer support advisers of your district. They answer you in this chat."
+        )
         return [
             Reply(
-                intro
-                + "\n\n"
-                + _(
-                    "Tell me what your question is about and write it in a few sentences. I pass "
-                    "it on to the carer support advisers of your district. They answer you in "
-                    "this chat."
-                ),
+                intro + (("" if waiting else await nobody_answers(ctx)) or how),
                 (
                     *mine,
                     Choice("ask", _("Ask my question")),
@@ -114,6 +133,7 @@ async def ask_start(ctx: Context) -> list[Reply]:
     return [
         Reply(
             intro
+            + await nobody_answers(ctx)
             + "\n\n"
             + _(
                 "To pass your question on, I have to store it, with your district and your "
@@ -276,7 +296,7 @@ async def confirm(ctx: Context, msg: Incoming) -> Turn:
     closed = not hours.is_open(ctx.now)
     # Asked outside office hours, the working days count from when the office opens.
     due = answer_due(hours.next_opening(ctx.now) if closed else ctx.now)
-    area = ctx.home_area if ctx.home_area != areas.ROOT else None
+    area = question_area(ctx)
     handover_id = await handovers.create(
         ctx.tx,
         ctx.user.id,

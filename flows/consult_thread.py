@@ -105,6 +105,8 @@ async def thread(ctx: Context, msg: Incoming) -> Turn:
     text = (msg.text or "").strip()
     if msg.choice is not None or not text:
         return not_understood()
+    if len(text) > handovers.MAX_MESSAGE:
+        return handover_relay.too_long(ctx)
     return await _pass_on(ctx, handover, text)
 
 
@@ -161,7 +163,9 @@ async def reply_under_answer(ctx: Context, msg: Incoming) -> Turn | None:
     handover = await waiting_for_reply(ctx)
     if handover is None:
         return None
-    text = (msg.text or "").strip()[: handovers.MAX_MESSAGE]
+    text = (msg.text or "").strip()
+    if len(text) > handovers.MAX_MESSAGE:
+        return handover_relay.too_long(ctx)
     came_from = ctx.step if ctx.step in STEPS else HOME_STEP
     return goto(
         OFFER,

@@ -284,10 +284,11 @@ TextFallback = Callable[["Context", "Incoming"], Awaitable["Turn | None"]]
 TEXT_FALLBACKS: list[TextFallback] = []
 BACK_WORDS = ("terug", "back", "vorige")
 # A typed yes or no where the step offers the choices "yes" and "no" ("ja" under "Vind je het goed
-# dat ik dit bewaar?"): people answer a question in words as often as with the button.
+# dat ik dit bewaar?"), or a yes where it offers "start": people answer a question in words as
+# often as with the button.
 YES_WORDS = frozenset(
     ["ja", "jazeker", "jawel", "ja hoor", "ja graag", "is goed", "dat is goed", "prima", "oké"]
-    + ["oke", "ok", "okay", "yes", "yep", "yeah", "yes please", "sure"]
+    + ["oke", "ok", "okay", "yes", "yep", "yeah", "yes please", "sure", "start", "beginnen"]
 )
 NO_WORDS = frozenset(["nee", "neen", "no", "nope", "nee hoor", "liever niet", "nee dank je"])
 # Step data keys that "back" carries from the step left into the step it returns to, instead of
@@ -562,6 +563,19 @@ class Engine:
         state = await self._current_state((channel, external_id))
         return list(state.offered) if state else []
 
+    async def offered_on_its_own(
+        self, channel: str, external_id: str, replies: Sequence[Reply]
+    ) -> None:
+        """A channel without buttons numbered the choices of a message the bot sent on its own
+        (news, a reminder): a typed number picks from those now, also after a restart."""
+        keys = offered_keys(replies)
+        if not keys:
+            return
+        async with self.db.transaction() as tx:
+            user = await users.get(tx, channel, external_id)
+            if user:  # only stored users get such messages
+                await state_store.set_offered(tx, user.id, keys, HOME_STEP, self.clock())
+
     async def delivered(self, channel: str, external_ids: list[str]) -> None:
         """The channel delivered these users' replies: a restart need not show them again."""
         keys = [(channel, e) for e in external_ids if (channel, e) in self._undelivered]
@@ -707,6 +721,8 @@ class Engine:
             kept = {k: state.data[k] for k in KEPT_ON_BACK if k in state.data}
             return Turn(next=previous, data=data | kept, back=True)
         said = _yes_or_no(msg.text) if msg.choice is None else None
+        if said == "yes" and "yes" not in state.offered:
+            said = "start"  # "ok" under "Beginnen": the burden check, preparing a conversation
         if said in state.offered:
             msg = replace(msg, choice=said, text=None)
         if msg.choice is not None and msg.choice not in state.offered:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flows import outgoing
-from flows.engine import N_, Choice, Reply, Translator
+from flows.engine import N_, Choice, Context, Reply, Translator, Turn
 from flows.timers import TimerContext, timer
 from store import areas, coordinators, handovers, schedule, users
 from store.coordinators import Coordinator, Listed
@@ -40,6 +40,14 @@ async def area_name(tx: Tx, code: str | None, t: Translator) -> str:
         return t.gettext("no district known")
     area = await areas.get(tx, code)
     return area.name if area else code
+
+
+def too_long(ctx: Context) -> Turn:
+    """A message over what is kept (either side): say so, not cut it off unseen; the question
+    comes again."""
+    limit = ctx.t.format_number(handovers.MAX_MESSAGE)
+    said = ctx._("That is a bit long. Please write at most {count} characters.")
+    return Turn([Reply(said.format(count=limit))], understood=False)
 
 
 def carer_label(handover: Handover, t: Translator) -> str:

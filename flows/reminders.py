@@ -278,7 +278,7 @@ async def ask_topics(ctx: Context) -> Reply:
     return Reply(text, (*choices, Choice("reminders", _("Done"))))
 
 
-@step("reminders.topics", ask=ask_topics)
+@step("reminders.topics", ask=ask_topics, offered_elsewhere=("reminders.main",))
 async def topics(ctx: Context, msg: Incoming) -> Turn:
     code = (msg.choice or "").removeprefix("nt:")
     if ctx.user is None or not (msg.choice or "").startswith("nt:"):

@@ -85,8 +85,7 @@ async def list_all(tx: Tx) -> list[Listed]:
 
 
 async def unknown_areas(tx: Tx, codes: list[str]) -> list[str]:
-    async with tx.execute("SELECT code FROM areas") as cur:
-        known = {row[0] for row in await cur.fetchall()}
+    known = await areas.codes(tx)
     return [code for code in codes if code not in known]
 
 

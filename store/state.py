@@ -86,6 +86,16 @@ async def save(tx: Tx, user_id: int, state: State, now: datetime) -> None:
     )
 
 
+async def set_offered(tx: Tx, user_id: int, offered: list[str], step: str, now: datetime) -> None:
+    """Replace the choices last offered, leaving where the user is as it was (a user without a
+    state gets one at `step`)."""
+    await tx.execute(
+        "INSERT INTO conversation_state (user_id, step, offered, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (user_id) DO UPDATE SET offered = excluded.offered",
+        (user_id, step, json.dumps(offered), now.isoformat(timespec="seconds")),
+    )
+
+
 async def mark_delivered(tx: Tx, channel: str, external_ids: list[str]) -> None:
     """The replies of these users' last turns reached them."""
     marks = ",".join("?" * len(external_ids))

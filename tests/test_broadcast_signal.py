@@ -1,7 +1,8 @@
 """A coordinator's news message reaches carers on Telegram and on Signal exactly once: one real
 `mantelbot run` process serving both channels (MANTELBOT_CHANNELS=telegram,signal) on one
 database, against the fake Bot API server and the fake signal-cli daemon. A coordinator on
-Telegram (buttons) and one on Signal (numbered lines) each send one."""
+Telegram (buttons) and one on Signal (numbered lines) each send one; a Signal carer's typed
+number picks from the news message, also after the bot restarted."""
 
 from __future__ import annotations
 
@@ -64,6 +65,14 @@ async def test_a_broadcast_reaches_a_telegram_and_a_signal_carer_exactly_once(se
         await fenna.press("send:2", message=question)
         await bot_api.wait_for(lambda: finished(bot_api.texts(FENNA)), within=30)
 
+        # The bot restarts; Bert then types the number of "I need help right now" under the
+        # news: it still picks that, not what the same number meant in his last menu.
+        assert await bot.stop() == 0, bot.log()
+        await bot.start()
+        bert = Phone(signal_cli, uuid=BERT)
+        bert.last = signal_cli.sent_to(BERT)[-1:]
+        assert await bert.picks("Ik heb nu direct hulp nodig", until="113")
+
         # Karim, on Signal, types the numbers in front of the choices.
         karim = Phone(signal_cli, uuid=KARIM)
         await karim.says("/beheer", until="Bericht aan mantelzorgers")
@@ -76,8 +85,8 @@ async def test_a_broadcast_reaches_a_telegram_and_a_signal_carer_exactly_once(se
         await signal_cli.wait_for(lambda: finished(signal_cli.texts(KARIM)), within=30)
 
         # Bert answers the news on Signal with the number of "Stop news messages".
-        bert = Phone(signal_cli, uuid=BERT)
         bert.last = signal_cli.sent_to(BERT)[-1:]
+        assert FROM_SIGNAL in bert.text
         await bert.picks("Stop nieuwsberichten", until="Nieuwsberichten staan uit")
         assert await bot.stop() == 0, bot.log()
 

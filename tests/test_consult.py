@@ -23,6 +23,9 @@ async def test_the_carer_sees_what_is_passed_on_and_is_told_when_to_expect_an_an
 ):
     await make_coordinator(example_db, "fatima", ["west"])
     await chat.onboard("1055 AB")
+    await chat.press("consult")
+    assert "nog geen mantelzorgconsulent" not in chat.text  # Fatima answers for West
+    await chat.press("menu")
     await ask_question(chat)
     assert "Dit geef ik door aan een mantelzorgconsulent" in chat.text
     assert "Onderwerp: Even vrij (respijtzorg)" in chat.text
@@ -68,6 +71,10 @@ async def test_where_nobody_answers_no_answer_is_promised_and_phone_numbers_are_
 ):
     await make_coordinator(example_db, "karim", ["zuidoost"])  # another district only
     await chat.onboard("1055 AB")
+    await chat.press("consult")  # said before the carer writes anything
+    assert "antwoordt nu in jouw gebied nog geen mantelzorgconsulent" in chat.text
+    assert "Mantelzorglijn" in chat.text and "ask" in chat.keys  # still allowed to leave it
+    await chat.press("menu")
     await ask_question(chat)
     await chat.press("send")
     assert "binnen 2 werkdagen" not in chat.text

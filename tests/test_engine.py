@@ -40,6 +40,10 @@ async def test_a_typed_yes_or_no_answers_a_yes_no_question(chat: Chat, example_d
     assert "Sorry, dat begrijp ik niet." in other.text
     await other.send("nee hoor")
     assert "Ik bewaar niets over jou" in other.text
+    await other.send("/menu")
+    await other.press("check")
+    await other.send("oké")  # under "Beginnen"
+    assert "Vraag 1 van 9" in other.text
     assert await rows(example_db, "SELECT count(*) FROM users") == [(1,)]
 
 

@@ -369,3 +369,28 @@ async def test_without_an_answer_waiting_free_text_at_the_menu_is_not_understood
     anna, _fatima = await setup(example_db)
     await anna.send("hallo")
     assert "Sorry, dat begrijp ik niet." in anna.text and "antwoord sturen" not in anna.text
+
+
+async def test_a_reply_too_long_to_keep_is_not_cut_off_unseen(example_db):
+    anna, fatima = await setup(example_db)
+    await take(fatima)
+    await fatima.send("Hallo, ik ben Fatima.")
+    await anna.press_stale("hc:r:1")
+    await anna.send("Dit is lang. " * 200)  # 2,400 characters
+    assert "Schrijf niet meer dan 2.000 tekens." in anna.text
+    assert "Schrijf je bericht." in anna.text  # the question again
+    await anna.send("Korter dan.")
+    await fatima.press_stale("hq:1")
+    await fatima.send("Een lang antwoord. " * 120)  # the adviser's side too
+    assert "Schrijf niet meer dan 2.000 tekens." in fatima.text
+    await fatima.send("Dank je.")
+    await anna.send("/menu")
+    await anna.send("Nog iets. " * 250)  # typed under the answer at the main menu: too long
+    assert "Schrijf niet meer dan 2.000 tekens." in anna.text
+    assert "antwoord sturen" not in anna.text
+    thread = await rows(example_db, "SELECT author, body FROM handover_messages ORDER BY id")
+    assert thread == [
+        ("coordinator", "Hallo, ik ben Fatima."),
+        ("carer", "Korter dan."),
+        ("coordinator", "Dank je."),
+    ]

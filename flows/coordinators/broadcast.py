@@ -33,6 +33,7 @@ from flows.timers import TimerContext, timer
 from store import areas, broadcasts, coordinators, reminders, schedule
 from store.broadcasts import Audience, Broadcast, Figures
 from store.coordinators import Coordinator
+from store.db import Tx
 from store.reminders import Settings
 
 MENU = "broadcast.menu"
@@ -376,7 +377,8 @@ async def start(ctx: Context, me: Coordinator, audience: Audience, text: str) ->
 # ---- following a broadcast: progress and report (a timer, so it survives a restart) ----
 
 
-async def follow(tx, broadcast_id: int, tick: int, when: datetime, state: dict) -> None:
+async def follow(tx: Tx, broadcast_id: int, tick: int, when: datetime, state: dict) -> None:
+    """Look at the broadcast again at `when` (tick by tick: each look is its own timer row)."""
     await schedule.set_timer(
         tx, TIMER, f"{broadcast_id}:{tick}", when, {**state, "tick": tick}, now=when
     )

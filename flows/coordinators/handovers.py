@@ -17,12 +17,19 @@ from flows.coordinators.access import (
     scope,
 )
 from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, goto, not_understood
-from flows.handover_relay import TOPIC_LABELS, area_name, carer_label, parse_time, signature
+from flows.handover_relay import (
+    TOPIC_LABELS,
+    area_name,
+    carer_label,
+    parse_time,
+    signature,
+    too_long,
+)
 from flows.labels import short_label
 from flows.language import LANGUAGE_NAMES
 from store import coordinators, handovers
 from store.coordinators import Coordinator
-from store.handovers import Handover
+from store.handovers import MAX_MESSAGE, Handover
 
 QUEUE_SHOWN = 10
 THREAD_SHOWN = 12  # the latest messages of a conversation
@@ -240,6 +247,8 @@ async def one(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
     text = (msg.text or "").strip()
     if msg.choice is not None or not text:
         return not_understood()
+    if len(text) > MAX_MESSAGE:
+        return too_long(ctx)
     if not mine:
         return goto(
             "beheer.handover",
@@ -283,6 +292,8 @@ async def note(ctx: Context, msg: Incoming, me: Coordinator) -> Turn:
     text = (msg.text or "").strip()
     if msg.choice is not None or not text:
         return not_understood()
+    if len(text) > MAX_MESSAGE:
+        return too_long(ctx)
     handover = await handovers.get(ctx.tx, _number(ctx))
     if handover is None or not await may_see(ctx, me, handover):
         return goto("beheer.handover", data=ctx.data)
