@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -192,24 +193,27 @@ class Stage:
         self.name = f"resource_stage_{next(self._numbers)}"
 
     async def create(self, tx: Tx) -> None:
+        # Rows are added in the file's order, then sorted once (`sort`).
         await tx.execute(
-            f"CREATE TEMP TABLE {self.name} AS SELECT {', '.join(_COLUMNS)} FROM resources WHERE 0"
+            f"CREATE TEMP TABLE {self.name}_added AS SELECT {', '.join(_COLUMNS)} FROM resources "
+            "WHERE 0"
         )
         await tx.execute(
-            f"CREATE TEMP TABLE {self.name}_links (resource_id TEXT, area_code TEXT, category TEXT)"
+            f"CREATE TEMP TABLE {self.name}_added_links "
+            "(resource_id TEXT, area_code TEXT, category TEXT)"
         )
         await tx.execute(f"CREATE TEMP TABLE {self.name}_replaced (id TEXT PRIMARY KEY)")
 
     async def add(
         self, tx: Tx, rows: list[tuple], areas: list[frozenset[str]], replaced: list[str]
     ) -> None:
-        """Rows (sorted by id: they are copied in this order) with their areas; `replaced`: the
-        ids among them that exist already, whose areas are replaced."""
+        """Rows with their areas; `replaced`: the ids among them that exist already, whose areas
+        are replaced."""
         category = _COLUMNS.index("category")
         marks = ", ".join("?" for _ in _COLUMNS)
-        await tx.executemany(f"INSERT INTO temp.{self.name} VALUES ({marks})", rows)
+        await tx.executemany(f"INSERT INTO temp.{self.name}_added VALUES ({marks})", rows)
         await tx.executemany(
-            f"INSERT INTO temp.{self.name}_links VALUES (?, ?, ?)",
+            f"INSERT INTO temp.{self.name}_added_links VALUES (?, ?, ?)",
             (
                 (r[0], code, r[category])
                 for r, codes in zip(rows, areas, strict=True)
@@ -220,7 +224,20 @@ class Stage:
             f"INSERT INTO temp.{self.name}_replaced VALUES (?)", ((rid,) for rid in replaced)
         )
 
+    async def sort(self, tx: Tx) -> None:
+        """Copy the added rows into the order of the real tables (by id), before the write
+        lock is taken: rows in that order are written about a third faster. Sorting as they
+        are added costs more: the TEMP tables' small cache thrashes."""
+        await tx.execute(
+            f"CREATE TEMP TABLE {self.name} AS SELECT * FROM temp.{self.name}_added ORDER BY id"
+        )
+        await tx.execute(
+            f"CREATE TEMP TABLE {self.name}_links AS SELECT * FROM temp.{self.name}_added_links "
+            "ORDER BY resource_id, area_code"
+        )
+
     async def apply(self, tx: Tx) -> None:
+        """Copy the sorted rows in (`sort` first)."""
         tx.search_changed = True  # the search index is out of date (store/search_index.py)
         columns = ", ".join(_COLUMNS)
         await tx.execute(
@@ -228,6 +245,15 @@ class Stage:
             f"ON CONFLICT (id) DO UPDATE SET {_UPDATES}, "
             "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
         )
+        # Checked here in one statement, so that a bulk transaction (foreign keys not checked
+        # row by row) cannot link an area that does not exist; the resource ids are the rows'.
+        async with tx.execute(
+            f"SELECT area_code FROM temp.{self.name}_links "
+            "WHERE area_code NOT IN (SELECT code FROM areas) LIMIT 1"
+        ) as cur:
+            unknown = await cur.fetchone()
+        if unknown is not None:
+            raise sqlite3.IntegrityError(f"unknown area code {unknown[0]!r}")
         await tx.execute(
             "DELETE FROM resource_areas "
             f"WHERE resource_id IN (SELECT id FROM temp.{self.name}_replaced)"
@@ -238,7 +264,7 @@ class Stage:
         )
 
     async def drop(self, tx: Tx) -> None:
-        for suffix in ("", "_links", "_replaced"):
+        for suffix in ("", "_links", "_replaced", "_added", "_added_links"):
             await tx.execute(f"DROP TABLE IF EXISTS temp.{self.name}{suffix}")
 
 
