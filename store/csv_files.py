@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 import itertools
 import json
@@ -122,6 +123,7 @@ class ImportResult:
     updated: int
     unchanged: int
     lock_seconds: float = 0.0  # how long the write lock was held (0: nothing to write)
+    checkpoint_seconds: float = 0.0  # how long the checkpoint after it kept other writers out
 
 
 @dataclass(frozen=True)
@@ -225,10 +227,10 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(";") if part.strip())
 
 
-def _read_guarded(source: Source, _: Gettext, parse: Callable[[io.TextIOWrapper], object]):
-    """Run `parse` on the opened file; a file that cannot be opened is one problem."""
+def _open_guarded(source: Source, _: Gettext) -> io.TextIOWrapper:
+    """The opened file; a file that cannot be opened is one problem."""
     try:
-        text = _open_text(source)
+        return _open_text(source)
     except OSError as error:
         raise ImportRefused(
             [
@@ -239,7 +241,11 @@ def _read_guarded(source: Source, _: Gettext, parse: Callable[[io.TextIOWrapper]
                 )
             ]
         ) from None
-    with text:
+
+
+def _read_guarded(source: Source, _: Gettext, parse: Callable[[io.TextIOWrapper], object]):
+    """Run `parse` on the opened file."""
+    with _open_guarded(source, _) as text:
         return parse(text)
 
 
@@ -371,30 +377,37 @@ def _stored_value(column: str, raw: str, lists: dict[str, tuple[str, tuple[str, 
     return raw or None  # the dates
 
 
-@dataclass
-class _ParsedResources:
-    """The checked rows of a file: id → (row number, stored values of the file's columns, areas)."""
+class _ResourceFile:
+    """A resources file read and checked a batch of rows at a time (in a worker thread: no
+    database, no event loop). Across batches only the ids seen so far are kept, to find an id
+    that is on two rows: memory grows with the batch, not with the file."""
 
-    columns: tuple[int, ...]  # positions in resources.COLUMNS of the values (not areas)
-    rows: dict[str, tuple[int, tuple, frozenset[str]]]
-    problems: _Problems
+    def __init__(self, source: Source, area_codes: frozenset[str], _: Gettext) -> None:
+        self._ = _
+        self.problems = _Problems()
+        self._text = _open_guarded(source, _)
+        try:
+            self._header, self._rows = _table(self._text, self.problems, _)
+            _check_header(self._header, RESOURCE_COLUMNS, RESOURCE_REQUIRED, _)
+        except BaseException:
+            self._text.close()
+            raise
+        self._checker = _ResourceRows(self._header, area_codes, _)
+        self.columns = self._checker.columns  # positions in resources.COLUMNS of the values
+        self._seen: dict[str, int] = {}
 
-
-def _parse_resources(source: Source, area_codes: frozenset[str], _: Gettext) -> _ParsedResources:
-    """Read and check every row (runs in a worker thread: no database, no event loop)."""
-
-    def parse(text: io.TextIOWrapper) -> _ParsedResources:
-        problems = _Problems()
-        header, rows = _table(text, problems, _)
-        _check_header(header, RESOURCE_COLUMNS, RESOURCE_REQUIRED, _)
-        checker = _ResourceRows(header, area_codes, _)
-        parsed: dict[str, tuple[int, tuple, frozenset[str]]] = {}
-        seen: dict[str, int] = {}
-        for number, cells in rows:
-            row = _cells(number, cells, header, problems, _)
+    def batch(self, size: int) -> list[tuple[int, str, tuple, frozenset[str]]] | None:
+        """The good rows among the next `size` of the file, as (row number, id, stored values
+        of the file's columns, areas); None at the end of the file. Problems are collected."""
+        _, problems, seen = self._, self.problems, self._seen
+        good: list[tuple[int, str, tuple, frozenset[str]]] = []
+        read = 0
+        for number, cells in itertools.islice(self._rows, size):
+            read += 1
+            row = _cells(number, cells, self._header, problems, _)
             if row is None:
                 continue
-            row_problems, values, areas_ = checker.read(row)
+            row_problems, values, areas_ = self._checker.read(row)
             for column, reason in row_problems:
                 problems.add(number, column, reason)
             rid = row["id"]
@@ -407,10 +420,11 @@ def _parse_resources(source: Source, area_codes: frozenset[str], _: Gettext) -> 
                 continue
             seen[rid] = number
             if values is not None:
-                parsed[rid] = (number, values, areas_)
-        return _ParsedResources(checker.columns, parsed, problems)
+                good.append((number, rid, values, areas_))
+        return good if read else None
 
-    return _read_guarded(source, _, parse)
+    def close(self) -> None:
+        self._text.close()
 
 
 # --- Resources: planning and writing --------------------------------------------------------
@@ -418,6 +432,7 @@ def _parse_resources(source: Source, area_codes: frozenset[str], _: Gettext) -> 
 _NEW_ROW = resources.to_row(Resource(id="", name="", category=""))
 _LIST_POSITIONS = {resources.COLUMNS.index(c) for c in LIST_COLUMNS if c in resources.COLUMNS}
 _ACTIVE = resources.COLUMNS.index("active")
+_NAME = resources.COLUMNS.index("name")
 
 
 def _audit_value(position: int, value: object) -> object:
@@ -430,22 +445,19 @@ def _audit_value(position: int, value: object) -> object:
 
 @dataclass
 class _ResourcePlan:
+    """What an import of the file does: the counts and ids, and the problems. The rows to write
+    are not kept here but staged a batch at a time (`_Stage`)."""
+
     fingerprint: tuple
     problems: _Problems
     unchanged: int = 0
     created_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)  # resources.COLUMNS tuples to write
-    areas: list[frozenset[str]] = field(default_factory=list)
-    # action, id, detail JSON, the areas before and after
-    audit: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # areas of changed resources, old and new
 
-    def sort(self) -> None:
-        """Rows by id: the tables are ordered by id, so sorted rows write about twice as fast.
-        The audit keeps the file's order."""
-        order = sorted(range(len(self.rows)), key=lambda i: self.rows[i][0])
-        self.rows = [self.rows[i] for i in order]
-        self.areas = [self.areas[i] for i in order]
+    @property
+    def changed(self) -> int:
+        return len(self.created_ids) + len(self.updated_ids)
 
     def preview(self) -> ImportPreview:
         return ImportPreview(
@@ -459,25 +471,36 @@ class _ResourcePlan:
         )
 
 
+@dataclass
+class _Changes:
+    """One batch's rows to write, as `_Stage.add` takes them."""
+
+    rows: list[tuple] = field(default_factory=list)  # resources.COLUMNS tuples
+    areas: list[frozenset[str]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # ids that exist: their areas are replaced
+    # action, id, detail JSON, the areas before and after
+    audit: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
+
+
 def _compare(
     plan: _ResourcePlan,
-    parsed: _ParsedResources,
-    ids: list[str],
+    columns: tuple[int, ...],
+    batch: list[tuple[int, str, tuple, frozenset[str]]],
     stored_rows: list,
     stored_links: list,
     scope: frozenset[str] | None,
     _: Gettext,
-) -> None:
+) -> _Changes:
     """Plan one batch: merge each row into its stored values, compare, check the scope."""
     stored = {row[0]: tuple(row) for row in stored_rows}
     linked: dict[str, set[str]] = {}
     for rid, code in stored_links:
         linked.setdefault(rid, set()).add(code)
-    for rid in ids:
-        number, values, new_areas = parsed.rows.pop(rid)
+    changes = _Changes()
+    for number, rid, values, new_areas in batch:
         old = stored.get(rid)
         merged = list(old or _NEW_ROW)
-        for position, value in zip(parsed.columns, values, strict=True):
+        for position, value in zip(columns, values, strict=True):
             merged[position] = value
         row = tuple(merged)
         old_areas = frozenset(linked.get(rid, ()))
@@ -488,27 +511,28 @@ def _compare(
             plan.problems, number, rid, new_areas, old_areas, scope, _
         ):
             continue
-        # The audit keeps every changed field as [old, new] (old is null for a new resource).
         if old is None:
-            changes = {
-                resources.COLUMNS[i]: [None, _audit_value(i, v)]
-                for i, v in enumerate(row)
-                if v != _NEW_ROW[i] or i == 0
-            }
+            # A new resource is audited by name and areas only: its other values are in the
+            # row itself, and every later change keeps the old value (see store/audit.py).
+            detail = {"name": [None, row[_NAME]], "areas": [None, sorted(new_areas)]}
+            plan.created_ids.append(rid)
         else:
-            changes = {
+            detail = {
                 resources.COLUMNS[i]: [_audit_value(i, old[i]), _audit_value(i, v)]
                 for i, v in enumerate(row)
                 if v != old[i]
             }
-        if new_areas != old_areas:
-            changes["areas"] = [sorted(old_areas) if old else None, sorted(new_areas)]
-        (plan.updated_ids if old else plan.created_ids).append(rid)
-        plan.rows.append(row)
-        plan.areas.append(new_areas)
-        detail = json.dumps(changes, ensure_ascii=False, sort_keys=True)
+            if new_areas != old_areas:
+                detail["areas"] = [sorted(old_areas), sorted(new_areas)]
+            plan.updated_ids.append(rid)
+            changes.replaced.append(rid)
+        plan.touched |= old_areas | new_areas
+        changes.rows.append(row)
+        changes.areas.append(new_areas)
         action = "update" if old else "create"
-        plan.audit.append((action, rid, detail, old_areas | new_areas))
+        text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+        changes.audit.append((action, rid, text, old_areas | new_areas))
+    return changes
 
 
 def _outside_scope(
@@ -538,6 +562,46 @@ def _outside_scope(
     return outside
 
 
+class _Stage:
+    """The rows and audit entries of one import, written ahead a batch at a time into this
+    connection's private TEMP tables (no write lock needed; a running bot in this process gets
+    its turns in between), then copied into the real tables in a few statements.
+
+    Every resources import writes through `apply`: the one place to hook in anything that
+    keeps resources in memory."""
+
+    def __init__(self) -> None:
+        self.rows, self.log = resources.Stage(), audit.Stage()
+
+    async def create(self, tx: Tx) -> None:
+        await self.rows.create(tx)
+        await self.log.create(tx)
+
+    async def add(self, tx: Tx, changes: _Changes) -> None:
+        await self.rows.add(tx, changes.rows, changes.areas, changes.replaced)
+        await self.log.add(tx, "resource", changes.audit)
+
+    async def sort(self, tx: Tx) -> None:
+        """Before the write lock: order the rows as the real tables are."""
+        await self.rows.sort(tx)
+
+    async def apply(self, tx: Tx, plan: _ResourcePlan, actor: str, file_name: str) -> None:
+        """Write the staged rows (`sort` first) and their audit entries, and one entry for the
+        import as a whole (so a coordinator sees "file X: N new" before the single resources)."""
+        await self.rows.apply(tx)
+        await self.log.apply(tx, actor)
+        counts = {
+            "created": len(plan.created_ids),
+            "updated": len(plan.updated_ids),
+            "unchanged": plan.unchanged,
+        }
+        await audit.record(tx, actor, "import", "file", file_name, counts, plan.touched)
+
+    async def drop(self, tx: Tx) -> None:
+        await self.rows.drop(tx)
+        await self.log.drop(tx)
+
+
 async def _fingerprint(tx: Tx) -> tuple:
     """Changes since the plan: every change to resources and areas writes an audit row, and the
     counts catch what came in another way (a migration)."""
@@ -562,20 +626,33 @@ def _held(tx: Tx) -> Reader:
 
 
 async def _plan_resources(
-    read: Reader, source: Source, _: Gettext, scope: frozenset[str] | None
+    read: Reader,
+    source: Source,
+    _: Gettext,
+    scope: frozenset[str] | None,
+    stage: _Stage | None = None,
 ) -> _ResourcePlan:
+    """Read the file a batch at a time, compare each batch with the stored rows, and stage what
+    changes (once a problem is found nothing more is staged: the file will be refused)."""
     async with read() as tx:
         fingerprint = await _fingerprint(tx)
         known = frozenset(await areas.codes(tx))
-    parsed = await asyncio.to_thread(_parse_resources, source, known, _)
-    plan = _ResourcePlan(fingerprint, parsed.problems)
-    ids = list(parsed.rows)
-    for start in range(0, len(ids), COMPARE_BATCH):
-        batch = ids[start : start + COMPARE_BATCH]
-        async with read() as tx:
-            stored, links = await resources.stored_rows(tx, batch)
-        await asyncio.to_thread(_compare, plan, parsed, batch, stored, links, scope, _)
-    await asyncio.to_thread(plan.sort)
+    file = await asyncio.to_thread(_ResourceFile, source, known, _)
+    plan = _ResourcePlan(fingerprint, file.problems)
+    try:
+        while (batch := await asyncio.to_thread(file.batch, COMPARE_BATCH)) is not None:
+            if not batch:
+                continue
+            async with read() as tx:
+                stored, links = await resources.stored_rows(tx, [row[1] for row in batch])
+            changes = await asyncio.to_thread(
+                _compare, plan, file.columns, batch, stored, links, scope, _
+            )
+            if stage is not None and changes.rows and not plan.problems.total:
+                async with read() as tx:
+                    await stage.add(tx, changes)
+    finally:
+        file.close()
     return plan
 
 
@@ -584,6 +661,10 @@ async def _scope_codes(db: Database, scope: set[str] | frozenset[str] | None):
         return None
     async with db.read() as tx:
         return await areas.with_descendants(tx, scope)
+
+
+def _file_name(source: Source) -> str:
+    return source.name if isinstance(source, Path) else "upload"
 
 
 async def preview_resources(
@@ -607,61 +688,63 @@ async def import_resources(
     scope: set[str] | frozenset[str] | None = None,
 ) -> ImportResult:
     """Upsert every row in one short transaction; any problem refuses the whole file (raises
-    ImportRefused, nothing written). `scope` as in `preview_resources`."""
+    ImportRefused, nothing written). `scope` as in `preview_resources`.
+
+    The file is read, checked, compared and staged before the write lock is taken; the lock is
+    held only to copy the staged rows in. Afterwards the WAL is checkpointed (see
+    `Database.checkpoint`), so a large import does not leave a large WAL behind."""
     codes = await _scope_codes(db, scope)
-    for _attempt in range(STALE_RETRIES):
-        plan = await _plan_resources(db.read, source, _, codes)
-        plan.problems.refuse()
-        if not plan.rows:
-            return ImportResult(0, 0, plan.unchanged)
-        rows, log = await _stage(db.read, plan)
-        try:
-            async with db.transaction() as tx:
-                started = time.monotonic()  # BEGIN IMMEDIATE is done: we hold the write lock
-                fresh = await _fingerprint(tx) == plan.fingerprint
-                if fresh:
-                    await rows.apply(tx)
-                    await log.apply(tx, actor)
-            if fresh:  # committed
-                return _result(plan, time.monotonic() - started)
-        finally:
-            await _drop(db.read, rows, log)
-    # Busy coordinators kept changing things: plan inside the lock this time.
-    async with db.transaction() as tx:
-        started = time.monotonic()
-        plan = await _plan_resources(_held(tx), source, _, codes)
-        plan.problems.refuse()
-        await _write_resources(tx, plan, actor)
-    return _result(plan, time.monotonic() - started)
+    result = None
+    for attempt in range(STALE_RETRIES + 1):
+        # Busy coordinators kept changing things: the last attempt plans inside the lock.
+        result = await _import_once(db, source, _, actor, codes, attempt == STALE_RETRIES)
+        if result is not None:
+            break
+    assert result is not None
+    if result.lock_seconds:
+        blocked = await db.checkpoint()
+        result = dataclasses.replace(result, checkpoint_seconds=blocked)
+    return result
 
 
-async def _stage(read: Reader, plan: _ResourcePlan) -> tuple[resources.Stage, audit.Stage]:
-    """Write the planned rows ahead into TEMP tables, a batch at a time (a running bot in this
-    process gets its turns in between), and let go of them in memory."""
-    rows, log = resources.Stage(), audit.Stage()
-    async with read() as tx:
-        await rows.create(tx)
-        await log.create(tx)
-    updated = set(plan.updated_ids)
+async def _import_once(
+    db: Database,
+    source: Source,
+    _: Gettext,
+    actor: str,
+    codes: frozenset[str] | None,
+    inside_lock: bool,
+) -> ImportResult | None:
+    """Plan and stage, then write in one transaction. None: something changed between the
+    plan and the write lock; nothing was written."""
+    stage = _Stage()
+    async with db.read() as tx:
+        await stage.create(tx)
     try:
-        for start in range(0, len(plan.rows), COMPARE_BATCH):
-            end = start + COMPARE_BATCH
-            batch = plan.rows[start:end]
-            replaced = [r[0] for r in batch if r[0] in updated]
-            async with read() as tx:
-                await rows.add(tx, batch, plan.areas[start:end], replaced)
-                await log.add(tx, "resource", plan.audit[start:end])
-    except BaseException:
-        await _drop(read, rows, log)
-        raise
-    plan.rows, plan.areas, plan.audit = [], [], []
-    return rows, log
-
-
-async def _drop(read: Reader, rows: resources.Stage, log: audit.Stage) -> None:
-    async with read() as tx:
-        await rows.drop(tx)
-        await log.drop(tx)
+        if inside_lock:
+            async with db.transaction() as tx:
+                started = time.monotonic()
+                plan = await _plan_resources(_held(tx), source, _, codes, stage)
+                plan.problems.refuse()
+                if plan.changed:
+                    await stage.sort(tx)
+                    await stage.apply(tx, plan, actor, _file_name(source))
+            return _result(plan, time.monotonic() - started)
+        plan = await _plan_resources(db.read, source, _, codes, stage)
+        plan.problems.refuse()
+        if not plan.changed:
+            return _result(plan, 0.0)
+        async with db.read() as tx:
+            await stage.sort(tx)
+        async with db.transaction(bulk=True) as tx:
+            started = time.monotonic()  # BEGIN IMMEDIATE is done: we hold the write lock
+            if await _fingerprint(tx) != plan.fingerprint:
+                return None
+            await stage.apply(tx, plan, actor, _file_name(source))
+        return _result(plan, time.monotonic() - started)
+    finally:
+        async with db.read() as tx:
+            await stage.drop(tx)
 
 
 async def preview_resources_in(
@@ -685,17 +768,17 @@ async def import_resources_in(
 ) -> ImportResult:
     """`import_resources` inside a transaction the caller holds: all or nothing with it."""
     codes = None if scope is None else await areas.with_descendants(tx, scope)
-    plan = await _plan_resources(_held(tx), source, _, codes)
-    plan.problems.refuse()
-    if plan.rows:
-        await _write_resources(tx, plan, actor)
+    stage = _Stage()
+    await stage.create(tx)
+    try:
+        plan = await _plan_resources(_held(tx), source, _, codes, stage)
+        plan.problems.refuse()
+        if plan.changed:
+            await stage.sort(tx)
+            await stage.apply(tx, plan, actor, _file_name(source))
+    finally:
+        await stage.drop(tx)
     return _result(plan, 0.0)
-
-
-async def _write_resources(tx: Tx, plan: _ResourcePlan, actor: str) -> None:
-    """Write a plan directly, in a transaction the caller holds (small files from the chat)."""
-    await resources.write_rows(tx, plan.rows, plan.areas)
-    await audit.record_many(tx, actor, "resource", plan.audit)
 
 
 def _result(plan: _ResourcePlan, lock_seconds: float) -> ImportResult:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from store import resources
+from store import audit, resources
 from store.csv_files import ImportRefused, import_areas, import_resources, preview_resources
 from store.db import Database
-from tests.support import rows
+from tests import town
+from tests.support import Chat, make_engine, rows
+from tests.test_cli import mantelbot
 
 AREAS = b"""code,name,parent,postcodes
 zwolle,Zwolle,nl,8000-8049
@@ -124,7 +126,11 @@ async def test_a_changed_row_is_audited_with_only_what_changed(zwolle):
     result = await import_resources(zwolle, upload, _, "coordinator")
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     detail = (
-        await rows(zwolle, "SELECT actor, action, detail FROM audit_log ORDER BY id DESC LIMIT 1")
+        await rows(
+            zwolle,
+            "SELECT actor, action, detail FROM audit_log WHERE entity = 'resource' "
+            "ORDER BY id DESC LIMIT 1",
+        )
     )[0]
     assert detail == (
         "coordinator",
@@ -148,3 +154,45 @@ async def test_english_opening_hours_fall_back_to_dutch_with_a_flag(zwolle):
     dutch_only = resources.Resource("x", "X", "course", cost="gratis")
     assert dutch_only.text_in("cost", "en") == ("gratis", True)
     assert dutch_only.text("cost", "en") == "gratis"
+
+
+async def test_an_import_is_audited_per_file_and_shortly_per_new_resource(tmp_path, db):
+    """A new resource's entry names it and its areas (its other values are in the row, and
+    every later change keeps the old value); one entry says what the file did as a whole."""
+    await town.build(db)
+    await town.add_coordinator(db, "fenna", ["weidebroek"])
+    upload = tmp_path / "nieuw.csv"
+    upload.write_bytes(
+        b"id,name,category,areas,phone\n"
+        b"wb-praat,Praatgroep Noord,peer_group,wb-noord,0599 111 111\n"
+        b"wb-logeerhuis,Logeerhuis De Wilg,respite,wb-noord,0599 100 199\n"
+    )
+    result = await import_resources(db, upload, _, "cli:anna")
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
+    async with db.read() as tx:
+        trail = await audit.entries(tx, oldest_first=True)
+    assert [(e.action, e.entity, e.entity_id) for e in trail[-3:]] == [
+        ("create", "resource", "wb-praat"),
+        ("update", "resource", "wb-logeerhuis"),
+        ("import", "file", "nieuw.csv"),
+    ]
+    created, updated, whole = trail[-3:]
+    assert created.detail == {"name": [None, "Praatgroep Noord"], "areas": [None, ["wb-noord"]]}
+    assert updated.detail == {"phone": ["0599 100 100", "0599 100 199"]}
+    assert whole.detail == {"created": 1, "updated": 1, "unchanged": 0}
+    assert whole.areas == ("wb-noord",)  # so coordinators of that area see it
+
+    fenna = Chat(make_engine(db), user="fenna")
+    await fenna.send("/beheer")
+    await fenna.press("changes")
+    newest = fenna.text.split("\n\n")[1]
+    assert newest.endswith(
+        "cli:anna · nieuw.csv (geïmporteerd)\n  1 nieuw, 1 gewijzigd, 0 hetzelfde."
+    )
+    assert "wb-praat (nieuw)" in fenna.text and "Praatgroep Noord" in fenna.text
+
+    printed = mantelbot(tmp_path, "audit", env={"MANTELBOT_DB": db.path}).stdout
+    assert 'import file nieuw.csv: {"created": 1, "unchanged": 0, "updated": 1}' in printed
+    assert (
+        'create resource wb-praat: areas: - → ["wb-noord"]; name: - → Praatgroep Noord' in printed
+    )

@@ -13,10 +13,10 @@ from tests.test_cli import ZWOLLE_AREAS, clean_env, mantelbot
 ROWS = 20_000
 
 
-def big_csv(path: Path) -> None:
+def big_csv(path: Path, rows: int = ROWS) -> None:
     lines = ["id,name,category,areas,phone,description_nl"]
     categories = ("respite", "course", "peer_group", "advice", "practical_help", "buddy")
-    for i in range(ROWS):
+    for i in range(rows):
         area = ("zwolle", "zwolle-zuid", "zwolle-centrum", "kampen")[i % 4]
         lines.append(
             f"bulk-{i},Hulp {i},{categories[i % len(categories)]},{area},038 {i:07d},"

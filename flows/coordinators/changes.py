@@ -31,6 +31,7 @@ ACTIONS = {
     "restore": N_("restored"),
     "delete": N_("removed"),
     "invite": N_("invited"),
+    "import": N_("imported"),
 }
 
 
@@ -62,6 +63,9 @@ async def describe(ctx: Context, entry: audit.Entry) -> str:
         named = next((v[1] or v[0] for k, v in (changes or {}).items() if k == "name"), None)
         what = ctx._("coordinator {name}").format(name=named or entry.entity_id)
     lines = [f"{when} · {await who(ctx, entry.actor)} · {what} ({action})"]
+    if entry.entity == "file":  # one entry for a whole import, before those of its resources
+        counts = ctx._("{created} new, {updated} changed, {unchanged} unchanged.")
+        return "\n".join([*lines, "  " + counts.format_map(entry.detail)])
     if changes is None:
         changes = {field: [None, value] for field, value in entry.detail.items()}
     for field, (old, new) in sorted(changes.items()):
