@@ -19,6 +19,7 @@ from bot.scheduler import Scheduler
 from bot.sender import Sender, SenderSettings
 from bot.signal import SignalChannel, SignalSettings
 from flows import Engine
+from store import search_index
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ def settings_from_env(channels: tuple[str, ...], webhook: bool, token: str | Non
 
 async def run(db: Database, config: Config, channels: tuple[str, ...], settings: Settings) -> int:
     """Run the channels until SIGINT or SIGTERM; returns the exit code."""
+    async with db.read() as tx:
+        search_index.current(tx)  # build the carer search index now, not at the first search
     if channels == ("telegram",):
         from bot import telegram
 
