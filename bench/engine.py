@@ -6,8 +6,10 @@ realistic sociale kaart (bench/kaart.py: 100,000 resources, 500 uneven areas).
 Each carer starts, consents, gives a postcode (a third also the naaste's), then opens each door
 of "I am looking for help", looks at a second page where there is one, and goes back to the
 menu. Prints messages per second, the statements per message (all of them, counted by SQLite's
-trace callback) and per door press, and next to them the figures of the code before the carer
-search was made faster (BEFORE, measured on the same machine with this script).
+trace callback) and per door press, twice in the same run on copies of the same database:
+with the in-memory search index (store/search_index.py), and before it (every search reading
+SQLite, as the search did before the index). Also the figures recorded for the code before
+the carer search was first made faster (BEFORE, measured on the same machine).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import asyncio
 import importlib.util
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,6 +34,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from bot.i18n import translators  # noqa: E402
 from flows import Engine, Incoming, find_help  # noqa: E402
+from store import search_index  # noqa: E402
 from store.db import Database  # noqa: E402
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -69,19 +73,13 @@ async def carer(engine: Engine, name: str, home: int, care: int | None, counted)
         await send(choice="menu")
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--resources", type=int, default=100_000)
-    parser.add_argument("--areas", type=int, default=500)
-    parser.add_argument("--carers", type=int, default=200)
-    args = parser.parse_args()
-    kaart = load_kaart()
-    rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.sqlite3"
-        db = await Database.open(path)
-        await db.close()
-        districts = kaart.fill(path, args.resources, args.areas)
+async def run(path: Path, kaart, districts: list[str], carers: int, index: bool) -> dict:
+    """The carer path for `carers` carers on the database at `path`: messages, seconds,
+    statements. `index` False: every search reads SQLite (the index is never current)."""
+    current = search_index.current
+    if not index:
+        search_index.current = lambda tx: None
+    try:
         db = await Database.open(path)
         counted = {"statements": 0, "messages": 0, "door_statements": []}
 
@@ -90,31 +88,66 @@ async def main() -> None:
 
         await db._conn.set_trace_callback(trace)
         engine = Engine(db, translators(TZ), clock=lambda: NOW)
+        rng = random.Random(7)
         plan = []
-        for i in range(args.carers):
+        for i in range(carers):
             home = kaart.postcode(rng.randrange(len(districts)))
             care = kaart.postcode(rng.randrange(len(districts))) if rng.random() < 0.33 else None
             plan.append((f"carer-{i}", home, care))
         await carer(engine, "warm-up", plan[0][1], None, dict(counted, door_statements=[]))
+        if index:
+            async with db.read() as tx:
+                await search_index.ready(tx)
         counted["statements"] = 0
         started = time.perf_counter()
         for name, home, care in plan:
             await carer(engine, name, home, care, counted)
-        seconds = time.perf_counter() - started
+        counted["seconds"] = time.perf_counter() - started
         await db.close()
-    rate = counted["messages"] / seconds
+    finally:
+        search_index.current = current
+    return counted
+
+
+def rate(counted: dict) -> float:
+    return counted["messages"] / counted["seconds"]
+
+
+def line(label: str, counted: dict) -> str:
     per_message = counted["statements"] / counted["messages"]
     per_door = statistics.mean(counted["door_statements"])
-    print(f"carers: {args.carers}, messages: {counted['messages']}, {seconds:.1f} s")
-    print(
-        f"now:    {rate:.0f} messages/s, {per_message:.1f} statements per message, "
-        f"{per_door:.1f} per door press"
+    return (
+        f"{label} {rate(counted):.0f} messages/s, {per_message:.1f} statements per message, "
+        f"{per_door:.1f} per door press ({counted['messages']} messages, "
+        f"{counted['seconds']:.1f} s)"
     )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resources", type=int, default=100_000)
+    parser.add_argument("--areas", type=int, default=500)
+    parser.add_argument("--carers", type=int, default=200)
+    args = parser.parse_args()
+    kaart = load_kaart()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        db = await Database.open(path)
+        await db.close()
+        districts = kaart.fill(path, args.resources, args.areas)
+        before_path = Path(folder) / "before.sqlite3"
+        shutil.copy(path, before_path)
+        with_index = await run(path, kaart, districts, args.carers, index=True)
+        without = await run(before_path, kaart, districts, args.carers, index=False)
+    print(f"carers: {args.carers}")
+    print(line("now, index:            ", with_index))
+    print(line("before, reading SQLite:", without))
+    print(f"ratio (messages/s): {rate(with_index) / rate(without):.2f}")
     if BEFORE["messages_per_s"]:
         print(
-            f"before: {BEFORE['messages_per_s']:.0f} messages/s, "
+            f"recorded before (efb0a51): {BEFORE['messages_per_s']:.0f} messages/s, "
             f"{BEFORE['statements_per_message']:.1f} statements per message, "
-            f"{BEFORE['statements_per_door']:.1f} per door press (recorded, see BEFORE)"
+            f"{BEFORE['statements_per_door']:.1f} per door press (see BEFORE)"
         )
 
 

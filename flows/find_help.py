@@ -348,9 +348,9 @@ async def ask_results(ctx: Context) -> list[Reply]:
         replies.append(Reply(title))
     both = bool(ctx.home_area and ctx.care_area and ctx.home_area != ctx.care_area)
     shown = search.found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    full = await resources.by_ids(ctx.tx, [f.resource.id for f in shown])
-    cards = [format_card(ctx, full[f.resource.id], where_label(ctx, f, names, both)) for f in shown]
-    remind = [remind_choice(ctx, full[f.resource.id]) for f in shown]
+    full = await resources.by_ids(ctx.tx, [f.id for f in shown])
+    cards = [format_card(ctx, full[f.id], where_label(ctx, f, names, both)) for f in shown]
+    remind = [remind_choice(ctx, full[f.id]) for f in shown]
     if page < last_page:
         choices = (Choice("more", _("Show more")),) + choices
     # The buttons stay on the last message (the one that ends the turn), named after the event.

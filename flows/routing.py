@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flows.engine import Context
-from store import areas, resources
+from store import areas, search_index
 
 # Categories used where the naaste lives; all others are searched from the carer's own area.
 CARE_SIDE = frozenset({"respite", "practical_help"})
@@ -34,7 +34,7 @@ _AGE_AUDIENCE = {"under_16": "young_carers", "16_24": "young_carers"}
 class Found(NamedTuple):
     """A resource found, where it ranked (a named tuple: a search builds hundreds)."""
 
-    resource: resources.Match  # slim: `resources.by_ids` reads the full rows of cards shown
+    id: str  # the resource: `resources.by_ids` reads the full rows of the cards shown
     area: str  # the matched area code that ranked it
     side: str | None  # "home" or "care" when the area belongs to one person only, else None
     local: bool  # in the carer's or the naaste's own district
@@ -107,41 +107,69 @@ async def search(
     ctx: Context, categories: tuple[str, ...], helplines: tuple[str, ...] = ()
 ) -> Search:
     """Active resources of these categories for the carer, ordered by the routing rules; the
-    national `helplines` with these ids come last. Two statements whatever the categories:
-    both lineages at once, then slim rows of every match (see bench/store.py)."""
+    national `helplines` with these ids come last. Two reads whatever the categories: both
+    lineages at once, then the matches per place (from memory, see store/search_index.py, or
+    from SQLite while that is being rebuilt).
+
+    The order is (area rank, fits the carer's situation, name, id). Each place comes sorted by
+    name and id, and an area has one rank per category, so the order is built by walking the
+    areas in rank order: a sort is needed only where two categories share a rank."""
+    source = search_index.reader(ctx.tx)
     places = [c for c in dict.fromkeys((ctx.home_area, ctx.care_area)) if c]
-    lines, names = await areas.lineages(ctx.tx, places)
+    lines, names = await source.lineages(places)
     home = lines.get(ctx.home_area or "", [])
     care = lines.get(ctx.care_area or "", [])
     local = {line[0] for line in (home, care) if line and line[0] != areas.ROOT}
     audiences = carer_audiences(ctx)
     orders = {c: area_order(c, home, care) for c in categories}
-    wanted = [*categories, "helpline"] if helplines else list(categories)
+    special = bool(helplines) and "helpline" not in orders
+    wanted = [*categories, "helpline"] if special else list(categories)
     codes = list(dict.fromkeys(c for order in orders.values() for c in order))
-    ranked: dict[str, tuple[tuple[int, int, str], Found]] = {}
-    last = len(merge_lineages(home, care))  # helplines: after everything else
-    ranks = {c: {code: i for i, code in enumerate(order)} for c, order in orders.items()}
+    found_at = await source.places(wanted, codes or [areas.ROOT], ctx.now)
     at_home, at_care = set(home), set(care)
-    for match in await resources.matches(ctx.tx, wanted, codes or [areas.ROOT], ctx.now):
-        rank = ranks.get(match.category)
-        if rank is None:  # a helpline of this door: only the national ones asked for
-            if match.id in helplines and areas.ROOT in match.areas:
-                key = (last, helplines.index(match.id), "")
-                ranked[match.id] = (key, Found(match, areas.ROOT, None, False))
-            continue
-        # Every matched code is in every order (they only differ in sequence).
-        matched = match.areas[0] if len(match.areas) == 1 else min(match.areas, key=rank.get)
-        fits = not audiences.isdisjoint(match.audience)
-        key = (rank[matched], 0 if fits else 1, match.name.casefold())
-        side = None
-        if (matched in at_home) != (matched in at_care):
-            side = "home" if matched in at_home else "care"
-        ranked[match.id] = (key, Found(match, matched, side, matched in local))
+    ranks = len(merge_lineages(home, care))  # every order has these codes, in its own sequence
+    fitting: list[list[Found]] = [[] for _ in range(ranks)]
+    others: list[list[Found]] = [[] for _ in range(ranks)]
+    filled: dict[int, str] = {}
+    shared: set[int] = set()  # ranks that two categories fill: only these need sorting
+    seen: set[str] = set()  # a resource in several of the areas: once, at its best rank
+    new = tuple.__new__  # a Found without NamedTuple's Python-level __new__: hundreds a search
+    for category, order in orders.items():
+        for rank, code in enumerate(order):
+            matches = found_at.get((code, category))
+            if not matches:
+                continue
+            if filled.setdefault(rank, category) != category:
+                shared.add(rank)
+            side = None
+            if (code in at_home) != (code in at_care):
+                side = "home" if code in at_home else "care"
+            is_local = code in local
+            fit, other = fitting[rank], others[rank]
+            for rid, _name, _category, audience in matches:
+                if rid in seen:
+                    continue
+                seen.add(rid)
+                fits = audiences and not audiences.isdisjoint(audience)
+                (fit if fits else other).append(new(Found, (rid, code, side, is_local)))
+    found: list[Found] = []
+    if shared:  # by name, then id, as within one place (resources.by_name)
+        name = {m[0]: m[1].casefold() for matches in found_at.values() for m in matches}
+    for rank in range(ranks):
+        for group in (fitting[rank], others[rank]):
+            if rank in shared:
+                group.sort(key=lambda f: (name[f.id], f.id))
+            found.extend(group)
+    if special:
+        national = {m[0] for m in found_at.get((areas.ROOT, "helpline"), ())}
+        found.extend(
+            Found(i, areas.ROOT, None, False) for i in dict.fromkeys(helplines) if i in national
+        )
     preferred = preferred_side(categories[0]) if categories else "home"
     sides = (care, home) if preferred == "care" else (home, care)
     local_order = tuple(c for c in (line[0] for line in sides if line) if c in local)
     return Search(
-        found=[found for _key, found in sorted(ranked.values(), key=lambda item: item[0])],
+        found=found,
         local_areas=tuple(dict.fromkeys(local_order)),
         names=names,
     )

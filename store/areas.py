@@ -53,6 +53,7 @@ def format_postcodes(values: tuple[int, ...] | list[int]) -> str:
 
 
 async def upsert(tx: Tx, area: Area) -> None:
+    tx.search_changed = True  # the search index is out of date (store/search_index.py)
     await tx.execute(
         "INSERT INTO areas (code, name, parent) VALUES (?, ?, ?) "
         "ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent",

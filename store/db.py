@@ -63,8 +63,21 @@ class Tx:
     (execute and fetch together): under load every trip waits for a turn of the event loop, and
     the database lock is held meanwhile (see bench/telegram.py)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str = "") -> None:
         self._conn = conn
+        self.path = path
+        # For the carer's search, kept in memory (store/search_index.py): PRAGMA data_version
+        # counts the commits of other connections only, so this one counts its own commits that
+        # changed what the search reads (resources, areas). `search_changed`: the open
+        # transaction wrote them (set by store/resources.py and store/areas.py).
+        self.search_commits = 0
+        self.search_changed = False
+
+    def settle(self) -> None:
+        """The transaction ended: count it if it changed what the carer's search reads."""
+        if self.search_changed:
+            self.search_commits += 1
+            self.search_changed = False
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> _Pending:
         return _Pending(self._fetch(sql, params))
@@ -216,7 +229,7 @@ class Database:
 
     def __init__(self, conn: aiosqlite.Connection, path: str, read_only: bool = False) -> None:
         self._conn = conn
-        self._tx = Tx(conn)
+        self._tx = Tx(conn, path)
         self._lock = asyncio.Lock()
         self.path = path
         self.read_only = read_only
@@ -336,6 +349,9 @@ class Database:
                 else:
                     await self._conn.commit()
             finally:
+                # Also after a rollback: a needless rebuild of the search index costs less
+                # than guessing whether a failed commit took effect.
+                self._tx.settle()
                 if durable:
                     await self._conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
                 if bulk:
@@ -346,7 +362,10 @@ class Database:
     async def read(self) -> AsyncIterator[Tx]:
         """Exclusive use of the connection for reads that need no transaction."""
         async with self._lock:
-            yield self._tx
+            try:
+                yield self._tx
+            finally:
+                self._tx.settle()  # a write outside a transaction commits by itself
 
     async def truncate_wal(self) -> bool:
         """Copy the WAL into the database file and cut it to zero bytes, so what was deleted is

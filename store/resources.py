@@ -6,9 +6,9 @@ import itertools
 import json
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import NamedTuple
 
 from store.db import Tx
 
@@ -95,16 +95,17 @@ def is_over(starts_at: str | None, ends_at: str | None, now: datetime) -> bool:
     return bool(last) and datetime.fromisoformat(last) < now
 
 
-class Match(NamedTuple):
-    """What a search needs to rank a resource; the full row is read only for the cards shown
-    (`by_ids`), because building thousands of full rows is most of a search's time. A named
-    tuple: a search builds hundreds, and they are much cheaper than frozen dataclasses."""
+# A resource as a search ranks it: (id, name, category, audience). The full row is read only
+# for the cards shown (`by_ids`): building thousands of full rows was most of a search's time.
+# A plain tuple: a search handles hundreds, and Python's cycle collector leaves the 100,000 of
+# them in the in-memory index (store/search_index.py) alone, which it does not for named tuples.
+Match = tuple[str, str, str, tuple[str, ...]]
 
-    id: str
-    name: str
-    category: str
-    audience: tuple[str, ...]
-    areas: tuple[str, ...]  # the matched area codes
+
+def by_name(found: list[Match]) -> None:
+    """The order of matches at one place: by name as a carer reads it (case-insensitive), and
+    by id where names are equal, so the order never depends on how SQLite found them."""
+    found.sort(key=lambda match: (match[1].casefold(), match[0]))
 
 
 _DUTCH_COLUMN = {"cost": "cost", "opening_hours": "opening_hours"}
@@ -168,6 +169,7 @@ async def stored_rows(tx: Tx, ids: list[str]) -> tuple[list, list]:
 
 async def write_rows(tx: Tx, rows: list[tuple], areas: list[frozenset[str]]) -> None:
     """Upsert a few stored rows (`COLUMNS` tuples) and set their areas."""
+    tx.search_changed = True  # the search index is out of date (store/search_index.py)
     category = _COLUMNS.index("category")
     await tx.executemany(_UPSERT, rows)
     await tx.executemany(
@@ -236,6 +238,7 @@ class Stage:
 
     async def apply(self, tx: Tx) -> None:
         """Copy the sorted rows in (`sort` first)."""
+        tx.search_changed = True  # the search index is out of date (store/search_index.py)
         columns = ", ".join(_COLUMNS)
         await tx.execute(
             f"INSERT INTO resources ({columns}) SELECT {columns} FROM temp.{self.name} WHERE true "
@@ -320,32 +323,32 @@ async def for_areas(
     return [r for r in found if now is None or not r.is_over(now)]
 
 
-async def matches(
-    tx: Tx, categories: list[str], area_codes: list[str], now: datetime
-) -> list[Match]:
-    """Active resources of any of `categories` for any of `area_codes`, in no particular
-    order; events that are over are left out. One statement, slim rows."""
+Places = dict[tuple[str, str], Sequence[Match]]  # (area code, category): matches by name
+
+
+async def places(tx: Tx, categories: list[str], area_codes: list[str], now: datetime) -> Places:
+    """Active resources of any of `categories` for any of `area_codes`, per (area code,
+    category), each list `by_name`; events that are over are left out. A resource serving
+    several of the areas is at each of them. One statement, slim rows. The carer's search
+    reads the same from memory (store/search_index.py); this is the answer it must match."""
     if not categories or not area_codes:
-        return []
-    # No GROUP BY: a resource in two of the areas comes twice; merged here, cheaper than a
-    # temporary B-tree. The columns are all in the index resources_search: a short read, run on
-    # the event loop.
+        return {}
+    # The columns are all in the index resources_search: a short read, run on the event loop.
     rows = tx.execute_here(
-        "SELECT r.id, r.name, r.category, r.audience, r.starts_at, r.ends_at, ra.area_code "
-        "FROM resource_areas ra JOIN resources r ON r.id = ra.resource_id "
+        "SELECT ra.area_code, ra.category, r.id, r.name, r.category, r.audience, r.starts_at, "
+        "r.ends_at FROM resource_areas ra JOIN resources r ON r.id = ra.resource_id "
         f"WHERE ra.area_code IN ({', '.join('?' * len(area_codes))}) "
         f"AND ra.category IN ({', '.join('?' * len(categories))}) AND r.active = 1",
         [*area_codes, *categories],
     )
-    found: dict[str, Match] = {}
-    for row in rows:
-        seen = found.get(row[0])
-        if seen is not None:
-            found[row[0]] = seen._replace(areas=(*seen.areas, row[6]))
-        elif not is_over(row[4], row[5], now):
-            audience = tuple(v for v in row[3].split(";") if v) if row[3] else ()
-            found[row[0]] = Match(row[0], row[1], row[2], audience, (row[6],))
-    return list(found.values())
+    found: dict[tuple[str, str], list[Match]] = {}
+    for code, link, rid, name, category, audience, starts_at, ends_at in rows:
+        if not is_over(starts_at, ends_at, now):
+            listed = tuple(v for v in audience.split(";") if v) if audience else ()
+            found.setdefault((code, link), []).append((rid, name, category, listed))
+    for matches in found.values():
+        by_name(matches)
+    return {place: tuple(matches) for place, matches in found.items()}
 
 
 async def by_ids(tx: Tx, ids: list[str]) -> dict[str, Resource]:
