@@ -1,10 +1,9 @@
 """Find help nearby: direct doors ("I want some time off", "A course", …) and the whole sociale
 kaart by category. Cards are ordered by the routing rules (flows/routing.py), three at a time.
 
-When nothing matches anywhere in the carer's or the naaste's city (their districts, the city
-level, the city's other districts; national help does not count), the bot says so and the unmet
-need is counted for the coordinators (without any link to the carer). A postcode outside every
-area is counted as "outside".
+When nothing matches anywhere in the carer's or the naaste's area tree (district, city; national
+help does not count), the bot says so and the unmet need is counted for the coordinators (without
+any link to the carer). A postcode outside every area is counted as "outside".
 """
 
 from __future__ import annotations
@@ -145,10 +144,10 @@ async def search_door(ctx: Context, name: str | None) -> routing.Search:
 
 
 def missing_at(ctx: Context, search: routing.Search, categories: tuple[str, ...]) -> str | None:
-    """Where help that is meant to be local is missing: nothing matched anywhere in the carer's
-    or the naaste's city, its other districts included (national help does not count). The most
-    specific area searched; `needs.OUTSIDE` for a postcode outside every area; None when
-    nothing is missing or no place is known."""
+    """Where help that is meant to be local is missing: nothing matched at any level of the
+    carer's or the naaste's area tree (national help does not count). The most specific area
+    searched; `needs.OUTSIDE` for a postcode outside every area; None when nothing is missing
+    or no place is known."""
     if all(c in NEVER_LOCAL for c in categories) or search.has_regional:
         return None
     if search.local_areas:
@@ -338,23 +337,13 @@ async def ask_results(ctx: Context) -> list[Reply]:
         count = ctx.t.format_number(len(search.found))
         # Say whose place comes first as it really is on the list: a course is looked for near
         # the carer first, but when their district has none, the naaste's district is first.
-        first = search.found[0]
-        city = ""
         if not search.has_regional:
             header = _("{kind}: {count} found.")
-        elif first.area in search.siblings and search.local_areas:
-            # Nothing in their own districts or the city as a whole: not "close to you".
-            header = _(
-                "{kind}: {count} found. I found nothing in {place} yet. "
-                "Help in another district of {city} comes first."
-            )
-            city = names.get(search.siblings[first.area], search.siblings[first.area])
-        elif first.side == "care":
+        elif search.found[0].side == "care":
             header = _("{kind}: {count} found. Help close to the person you care for comes first.")
         else:
             header = _("{kind}: {count} found. Help close to you comes first.")
-        place = _places(ctx, search.local_areas, names) if search.local_areas else ""
-        replies.append(Reply(header.format(kind=title, count=count, place=place, city=city)))
+        replies.append(Reply(header.format(kind=title, count=count)))
     else:
         replies.append(Reply(title))
     both = bool(ctx.home_area and ctx.care_area and ctx.home_area != ctx.care_area)

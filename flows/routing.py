@@ -4,17 +4,14 @@
   Everything else (courses, peer groups, emotional support, …) is for the carer: their own area
   (leefpad) first.
 - Then the other person's area, then the city, then national: district level before city level
-  before national, with the preferred side first at each level. "The city" is the whole city:
-  after its city-level help come its other districts (by name; help 5 km away beats none),
-  never districts of another city.
+  before national, with the preferred side first at each level.
 - At the same place, resources for the carer's situation (e.g. dementia) come first.
 - A resource that serves both areas appears once, at its best place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flows.engine import Context
@@ -48,7 +45,6 @@ class Search:
     found: list[Found]
     local_areas: tuple[str, ...]  # the districts searched, preferred side first (no national)
     names: dict[str, str]  # the names of the areas searched
-    siblings: dict[str, str] = field(default_factory=dict)  # other district → its city
 
     @property
     def has_regional(self) -> bool:
@@ -101,42 +97,19 @@ def preferred_side(category: str) -> str:
     return "care" if category in CARE_SIDE else "home"
 
 
-def area_order(
-    category: str, home: list[str], care: list[str], siblings: Iterable[str] = ()
-) -> list[str]:
-    """The area codes to search for `category`, most relevant first: the lineages merged, the
-    other districts of their cities (`siblings`, in their order) just before national."""
+def area_order(category: str, home: list[str], care: list[str]) -> list[str]:
+    """The area codes to search for `category`, most relevant first."""
     first, second = (care, home) if preferred_side(category) == "care" else (home, care)
-    *merged, root = merge_lineages(first, second)
-    return [*merged, *siblings, root]
-
-
-def sibling_districts(
-    home: list[str], care: list[str], children: dict[str, tuple[tuple[str, str], ...]]
-) -> dict[str, str]:
-    """The other districts of the carer's and the naaste's cities (not in either lineage), by
-    name, each with its city. `children` answers `areas.children` for the districts' parents.
-    An area right under national has no city above it: no siblings (other cities stay out)."""
-    own = {*home, *care}
-    cities = [line[1] for line in (home, care) if len(line) > 1 and line[1] != areas.ROOT]
-    found = [
-        (code, name, city)
-        for city in dict.fromkeys(cities)
-        for code, name in children.get(city, ())
-        if code not in own
-    ]
-    if len(set(cities)) > 1:  # two cities: one list by name (each city's list already is)
-        found.sort(key=lambda place: (place[1].casefold(), place[0]))
-    return {code: city for code, _name, city in found}
+    return merge_lineages(first, second)
 
 
 async def search(
     ctx: Context, categories: tuple[str, ...], helplines: tuple[str, ...] = ()
 ) -> Search:
     """Active resources of these categories for the carer, ordered by the routing rules; the
-    national `helplines` with these ids come last. Three reads whatever the categories: both
-    lineages at once, the other districts of their cities, then the matches per place (from
-    memory, see store/search_index.py, or from SQLite while that is being rebuilt).
+    national `helplines` with these ids come last. Two reads whatever the categories: both
+    lineages at once, then the matches per place (from memory, see store/search_index.py, or
+    from SQLite while that is being rebuilt).
 
     The order is (area rank, fits the carer's situation, name, id). Each place comes sorted by
     name and id, and an area has one rank per category, so the order is built by walking the
@@ -147,20 +120,14 @@ async def search(
     home = lines.get(ctx.home_area or "", [])
     care = lines.get(ctx.care_area or "", [])
     local = {line[0] for line in (home, care) if line and line[0] != areas.ROOT}
-    cities = [line[1] for line in (home, care) if len(line) > 1 and line[1] != areas.ROOT]
-    children = await source.children(cities) if cities else {}
-    siblings = sibling_districts(home, care, children)
-    for kids in children.values():
-        names.update(kids)
     audiences = carer_audiences(ctx)
-    orders = {c: area_order(c, home, care, siblings) for c in categories}
+    orders = {c: area_order(c, home, care) for c in categories}
     special = bool(helplines) and "helpline" not in orders
     wanted = [*categories, "helpline"] if special else list(categories)
     codes = list(dict.fromkeys(c for order in orders.values() for c in order))
     found_at = await source.places(wanted, codes or [areas.ROOT], ctx.now)
     at_home, at_care = set(home), set(care)
-    # Every order has these codes, in its own sequence.
-    ranks = len(merge_lineages(home, care)) + len(siblings)
+    ranks = len(merge_lineages(home, care))  # every order has these codes, in its own sequence
     fitting: list[list[Found]] = [[] for _ in range(ranks)]
     others: list[list[Found]] = [[] for _ in range(ranks)]
     filled: dict[int, str] = {}
@@ -205,5 +172,4 @@ async def search(
         found=found,
         local_areas=tuple(dict.fromkeys(local_order)),
         names=names,
-        siblings=siblings,
     )

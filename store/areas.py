@@ -142,27 +142,6 @@ async def lineages(tx: Tx, codes: list[str]) -> tuple[dict[str, list[str]], dict
     return found, names
 
 
-async def children(tx: Tx, parents: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-    """The areas directly below each of `parents` (those that have any), as (code, name) in
-    `by_name` order: the other districts of a carer's city."""
-    if not parents:
-        return {}
-    found: dict[str, list[tuple[str, str]]] = {}
-    marks = ", ".join("?" * len(parents))
-    rows = tx.execute_here(  # a few hundred rows at most: run on the event loop
-        f"SELECT parent, code, name FROM areas WHERE parent IN ({marks})",
-        parents,
-    )
-    for row in rows:
-        found.setdefault(row[0], []).append((row[1], row[2]))
-    return {parent: by_name(kids) for parent, kids in found.items()}
-
-
-def by_name(places: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """(code, name) pairs by name as a reader expects (case ignored), then code."""
-    return tuple(sorted(places, key=lambda place: (place[1].casefold(), place[0])))
-
-
 async def for_postcode(tx: Tx, pc4: int) -> Area | None:
     """The most specific area whose postcodes include `pc4`, or None when no area has it."""
     async with tx.execute("SELECT area_code FROM area_postcodes WHERE pc4 = ?", (pc4,)) as cur:

@@ -63,11 +63,6 @@ class SearchIndex:
 
     def __init__(self, rows: Iterable[tuple], area_rows: Iterable[tuple] = ()) -> None:
         self.tree = {code: (name, parent) for code, name, parent in area_rows}
-        kids: dict[str, list[tuple[str, str]]] = {}
-        for code, (name, parent) in self.tree.items():
-            if parent is not None:
-                kids.setdefault(parent, []).append((code, name))
-        self.kids = {parent: areas.by_name(places) for parent, places in kids.items()}
         audiences: dict[str, tuple[str, ...]] = {}  # one tuple per distinct audience
         collected: dict[tuple[str, str], list[tuple]] = {}
         dated: dict[str, datetime] = {}
@@ -110,10 +105,6 @@ class SearchIndex:
                 found[start] = line
         return found, names
 
-    async def children(self, parents: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-        """What `areas.children` answers: the areas directly below each parent, by name."""
-        return {p: self.kids[p] for p in parents if p in self.kids}
-
     async def places(self, categories: list[str], area_codes: list[str], now: datetime) -> Places:
         """What `resources.places` answers for the same question (the index's own tuples)."""
         found: Places = {}
@@ -143,9 +134,6 @@ class _FromSQLite:
 
     async def lineages(self, codes: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
         return await areas.lineages(self.tx, codes)
-
-    async def children(self, parents: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-        return await areas.children(self.tx, parents)
 
     async def places(self, categories: list[str], area_codes: list[str], now: datetime) -> Places:
         return await resources.places(self.tx, categories, area_codes, now)
