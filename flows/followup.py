@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flows.engine import N_, Choice, Context, Incoming, Reply, Turn, global_prefix, goto
-from flows.outgoing import send
-from flows.reminders import after_quiet
+from flows.reminders import send_outside_quiet
 from flows.timers import TimerContext, timer
 from store import reminders, schedule
 from store.db import Tx
@@ -45,7 +44,6 @@ async def ask(ctx: TimerContext, key: str, payload: dict) -> None:
         return
     t = ctx.translators(recipient.language or ctx.default_language)
     _ = t.gettext
-    quiet = await reminders.settings(ctx.tx, int(user_id))
     text = _("A few days ago I showed you {what}. Could you reach it?").format(
         what=_(CATEGORIES[category])
     )
@@ -55,14 +53,13 @@ async def ask(ctx: TimerContext, key: str, payload: dict) -> None:
         Choice(f"fu:{category}:no", _("It did not work out")),
         Choice("crisis", _("I need help right now")),
     )
-    await send(
+    await send_outside_quiet(
         ctx.tx,
-        recipient.channel,
-        recipient.external_id,
+        int(user_id),
+        recipient,
         [Reply(text, choices)],
         f"{KIND}:{key}:{schedule.utc(ctx.now)}",
         now=ctx.now,
-        not_before=after_quiet(ctx.now, quiet),
     )
 
 

@@ -34,7 +34,8 @@ from flows.labels import short_label
 from flows.outgoing import send
 from flows.timers import TimerContext, timer
 from store import broadcasts, reminders, resources, schedule
-from store.reminders import TIMER, Reminder, Settings
+from store.db import Tx
+from store.reminders import TIMER, Recipient, Reminder, Settings
 
 menu_entry("reminders", N_("Reminders"), "reminders.main", order=60)
 
@@ -112,6 +113,30 @@ def after_quiet(when: datetime, quiet: Settings) -> datetime:
         return when
     day = local.date() if now < end else local.date() + timedelta(days=1)
     return at_local(day, quiet.quiet_end)
+
+
+async def send_outside_quiet(
+    tx: Tx,
+    user_id: int,
+    recipient: Recipient,
+    replies: list[Reply],
+    unique_key: str,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+) -> None:
+    """Queue a message the bot sends a carer on its own (a reminder, a follow-up question): at
+    `at` (or now), moved to the end of the carer's quiet hours when it falls inside them."""
+    quiet = await reminders.settings(tx, user_id)
+    await send(
+        tx,
+        recipient.channel,
+        recipient.external_id,
+        replies,
+        unique_key,
+        now=now,
+        not_before=after_quiet(max(now, at or now), quiet),
+    )
 
 
 def describe(ctx: Context, reminder: Reminder) -> str:
@@ -479,15 +504,14 @@ async def fire(ctx: TimerContext, key: str, payload: dict) -> None:
     recipient = await reminders.recipient(ctx.tx, reminder.user_id)
     if recipient is not None and recipient.active:
         t = ctx.translators(recipient.language or ctx.default_language)
-        quiet = await reminders.settings(ctx.tx, reminder.user_id)
-        await send(
+        await send_outside_quiet(
             ctx.tx,
-            recipient.channel,
-            recipient.external_id,
+            reminder.user_id,
+            recipient,
             [message(t, reminder)],
             f"{TIMER}:{key}",
             now=ctx.now,
-            not_before=after_quiet(max(ctx.now, reminder.next_at), quiet),
+            at=reminder.next_at,
         )
     following_at = following(reminder)
     if following_at is None:
